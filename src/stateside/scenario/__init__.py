@@ -1,0 +1,1 @@
+"""Scenario: schema, loading, validation, default data and profiles."""

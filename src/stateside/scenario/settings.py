@@ -1,0 +1,152 @@
+"""Scenario settings (``scenario.yaml``), declared once as a typed pydantic model.
+
+Every field carries its unit in its name or description; docs/scenario-format.md is
+generated from these declarations (``python scripts/gen_scenario_docs.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+AssetClass = Literal["datacenter", "generation", "storage", "transmission", "fab"]
+ASSET_CLASSES: tuple[str, ...] = ("datacenter", "generation", "storage", "transmission", "fab")
+STAGES: tuple[str, ...] = ("prospect", "in_talks", "term_sheet", "committed", "funded")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Period(_Strict):
+    """One investment period."""
+
+    year: int = Field(description="First year of the period; capacity built for it is online from this year.")
+    length_years: int = Field(ge=1, description="Number of years the period represents.")
+
+
+class SolverSettings(_Strict):
+    """HiGHS options."""
+
+    method: Literal["choose", "simplex", "ipm", "hipo", "pdlp"] = Field(
+        "ipm", description="HiGHS LP method for the relaxation and the fixed-integer LP."
+    )
+    time_limit_s: float = Field(300.0, gt=0, description="Wall-clock limit of one HiGHS call, seconds.")
+    mip_gap: float = Field(0.01, ge=0, le=1, description="Relative MIP gap at which branch and bound stops.")
+    threads: int = Field(0, ge=0, description="HiGHS threads (0: HiGHS decides).")
+    presolve: bool = Field(True, description="Run HiGHS presolve.")
+    crossover: bool = Field(True, description="Run crossover after the interior point (exact vertex and clean duals).")
+
+
+class ChipSettings(_Strict):
+    """Accelerator supply chain."""
+
+    accelerators_per_mw_it: float = Field(
+        ge=0, description="Accelerators needed per MW of new campus IT capacity (count/MW)."
+    )
+    import_limit_per_year: float = Field(
+        ge=0, description="Accelerators that can be imported per year (count/yr)."
+    )
+    min_domestic_share: dict[int, float] = Field(
+        default_factory=dict,
+        description="Minimum share of the period's accelerator need supplied by the plan's domestic fabs, by period year (fraction).",
+    )
+
+
+class FinanceSettings(_Strict):
+    """Capital structure used by the capital constraint."""
+
+    debt_share: dict[str, float] = Field(
+        description="Share of capex financed by project debt, by asset class (fraction)."
+    )
+    pipeline_probability: dict[str, float] = Field(
+        default_factory=lambda: {
+            "prospect": 0.1,
+            "in_talks": 0.3,
+            "term_sheet": 0.6,
+            "committed": 0.9,
+            "funded": 1.0,
+        },
+        description="Probability that a commitment at each pipeline stage closes (fraction).",
+    )
+    capital_basis: Literal["committed", "expected"] = Field(
+        "committed",
+        description="'committed': commitments at stage committed or funded count in full; 'expected': every commitment counts at its stage probability.",
+    )
+
+
+class SecuritySettings(_Strict):
+    """How the national-security review bounds the plan."""
+
+    apply_rule_caps: bool = Field(True, description="Derive share caps from the security rules and apply them in the plan.")
+    avoid_mandatory_declarations: bool = Field(
+        False, description="Also cap holdings below the thresholds that trigger a mandatory CFIUS declaration."
+    )
+    rules_file: str | None = Field(
+        None, description="Extra or overriding rules (YAML) in the scenario folder, on top of the packaged rules."
+    )
+
+
+class Settings(_Strict):
+    """All of ``scenario.yaml``."""
+
+    name: str = Field(description="Scenario name.")
+    description: str = Field("", description="Free text.")
+    base_dollar_year: int = Field(description="Dollar year of every money figure in the scenario (real USD).")
+    start_year: int = Field(description="Year decisions are taken: construction and lead times count from here.")
+    periods: list[Period] = Field(min_length=1, description="Investment periods, in increasing year order.")
+    discount_rate: float = Field(ge=0, le=0.5, description="Real social discount rate for the objective (fraction/yr).")
+    reserve_margin: float = Field(ge=0, le=1, description="Planning reserve margin over peak demand (fraction).")
+    firm_import_share: float = Field(
+        0.5, ge=0, le=1, description="Share of a corridor's capability that may carry firm capacity for the reserve margin."
+    )
+    mode: Literal["target", "budget"] = Field("target", description="target: meet the IT targets at least cost; budget: maximise IT MW within committed capital.")
+    it_target_mw: dict[int, float] = Field(
+        default_factory=dict, description="AI IT capacity that must be online in each period, by period year (MW)."
+    )
+    typical_days: int = Field(4, ge=1, le=365, description="Number of typical days (tsam clustering of the year).")
+    hours_per_block: int = Field(4, ge=1, le=24, description="Hours per time step within a typical day (must divide 24).")
+    weather_year: int = Field(2019, description="Calendar year of the synthetic hourly profiles.")
+    voll_usd_per_mwh: float = Field(10_000.0, gt=0, description="Value of lost load: penalty on unserved energy (USD/MWh).")
+    carbon_price_usd_per_t: dict[int, float] = Field(
+        default_factory=dict, description="Carbon price by period year (USD/tCO2); blank: none."
+    )
+    turbine_supply_mw_per_year: float | None = Field(
+        None, ge=0, description="National gas-turbine deliveries available to the plan per year (MW/yr); blank: no limit."
+    )
+    new_corridors_allowed: bool = Field(True, description="Whether corridor expansion is a decision.")
+    elastic_penalty_usd_per_unit: float = Field(
+        1e7, gt=0, description="Penalty on each MW of missed target, USD of unfunded equity and accelerator short (elastic slacks)."
+    )
+    chips: ChipSettings
+    finance: FinanceSettings
+    security: SecuritySettings = Field(default_factory=lambda: SecuritySettings())
+    solver: SolverSettings = Field(default_factory=lambda: SolverSettings())
+    power_only: bool = Field(False, description="Plan the power system alone: no campuses, fabs or capital.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        years = [p.year for p in self.periods]
+        if any(b <= a for a, b in zip(years, years[1:], strict=False)):
+            raise ValueError(f"periods must be in increasing year order, found {years}")
+        if self.start_year > years[0]:
+            raise ValueError(f"start_year {self.start_year} is after the first period {years[0]}")
+        if 24 % self.hours_per_block:
+            raise ValueError(f"hours_per_block must divide 24, found {self.hours_per_block}")
+        for label, mapping in (
+            ("it_target_mw", self.it_target_mw),
+            ("carbon_price_usd_per_t", self.carbon_price_usd_per_t),
+            ("chips.min_domestic_share", self.chips.min_domestic_share),
+        ):
+            unknown = sorted(set(mapping) - set(years))
+            if unknown:
+                raise ValueError(f"{label} names years that are not periods: {unknown}; periods are {years}")
+        missing = sorted(set(ASSET_CLASSES) - set(self.finance.debt_share))
+        if missing:
+            raise ValueError(f"finance.debt_share lacks asset classes {missing}")
+        return self
+
+    @property
+    def period_years(self) -> list[int]:
+        return [p.year for p in self.periods]
