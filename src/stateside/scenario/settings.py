@@ -116,9 +116,6 @@ class Settings(_Strict):
         None, ge=0, description="National gas-turbine deliveries available to the plan per year (MW/yr); blank: no limit."
     )
     new_corridors_allowed: bool = Field(True, description="Whether corridor expansion is a decision.")
-    elastic_penalty_usd_per_unit: float = Field(
-        1e7, gt=0, description="Penalty on each MW of missed target, USD of unfunded equity and accelerator short (elastic slacks)."
-    )
     chips: ChipSettings
     finance: FinanceSettings
     security: SecuritySettings = Field(default_factory=lambda: SecuritySettings())
