@@ -1,0 +1,78 @@
+"""Capital: equity needed per asset class and period, investors' commitments and share caps.
+
+Symbols: :math:`a` asset class, :math:`i` investor, :math:`\\delta_a` debt share,
+:math:`G_{a,p}` grants, :math:`e_{i,a,p}` equity, :math:`C_{i,p}` capital that becomes
+available in period p, :math:`s_{i,a}` share cap.
+"""
+
+from __future__ import annotations
+
+import linopy
+
+from stateside.model.data import ModelData
+from stateside.model.expressions import cumulative_expression
+
+
+def capex_by_asset_class(m: linopy.Model, d: ModelData) -> linopy.LinearExpression:
+    """Overnight capex spent for what comes online in each period ($M), dims (asset_class, period).
+
+    :math:`I^{gen}_p = \\sum_{g,r} \\kappa_{g,r,p} b_{g,r,p}` (likewise storage),
+    :math:`I^{tx}_p = \\sum_c \\kappa_c x_{c,p}`, :math:`I^{dc}_p = \\sum_k \\kappa_k m_k n_{k,p}`,
+    :math:`I^{fab}_p = \\sum_f \\kappa_f y_{f,p}`.
+    """
+    parts: list[linopy.LinearExpression] = []
+    build_cost = m.variables["build"] * d.capex_musd_per_gw
+    for cls in ("generation", "storage"):
+        techs = d.technologies[d.asset_class_of_tech.values == cls]
+        expr = build_cost.sel(technology=techs).sum(["technology", "region"])
+        parts.append(expr.expand_dims(asset_class=[cls]))
+    if len(d.corridors):
+        tx = (m.variables["expand"] * d.corridor_capex_musd_per_gw).sum("corridor")
+    else:
+        tx = 0 * m.variables["build"].sum(["technology", "region"])
+    parts.append(tx.expand_dims(asset_class=["transmission"]))
+    if d.has_campuses:
+        dc = (m.variables["modules"] * (d.campus_capex_musd_per_gw * d.campus_module_gw)).sum("campus")
+    else:
+        dc = 0 * m.variables["build"].sum(["technology", "region"])
+    parts.append(dc.expand_dims(asset_class=["datacenter"]))
+    if d.has_fabs:
+        fab = (m.variables["fab_build"] * d.fab_capex_musd).sum("fab")
+    else:
+        fab = 0 * m.variables["build"].sum(["technology", "region"])
+    parts.append(fab.expand_dims(asset_class=["fab"]))
+    return linopy.merge(parts, dim="asset_class").sel(asset_class=d.asset_classes)
+
+
+def add_capital(m: linopy.Model, d: ModelData) -> None:
+    """Equity covers what the plan builds; investors stay within commitments and caps.
+
+    * ``equity_balance``: :math:`\\sum_i e_{i,a,p} + \\sigma^{eq}_{a,p} = (1-\\delta_a) I_{a,p} - G_{a,p}`
+      (the shortfall :math:`\\sigma^{eq}` exists only in target mode, penalised);
+    * ``capital_available``: :math:`\\sum_{v \\le p} \\sum_a e_{i,a,v} \\le \\sum_{v \\le p} C_{i,v}`
+      (unspent capital carries forward);
+    * ``share_cap``: :math:`e_{i,a,p} - s_{i,a} \\sum_j e_{j,a,p} - \\sigma^{cap}_{i,a,p} \\le 0`
+      for every :math:`s_{i,a} < 1` (investor exclusions are :math:`s = 0`; security rules
+      and explicit caps come in through :math:`s`); :math:`\\sigma^{cap}` is penalised.
+    """
+    if not d.has_capital:
+        return
+    equity = m.variables["equity"]
+    need = capex_by_asset_class(m, d) * (1 - d.debt_share)
+    if d.has_fabs:
+        grants = (m.variables["fab_build"] * d.fab_grant_musd).sum("fab").expand_dims(asset_class=["fab"])
+        need = need - grants.reindex(asset_class=d.asset_classes)  # type: ignore[operator]
+    lhs = equity.sum("investor") - need
+    if "equity_short" in m.variables:
+        lhs = lhs + m.variables["equity_short"]
+    m.add_constraints(lhs == 0, name="equity_balance")
+
+    spent = cumulative_expression(equity.sum("asset_class"), d)
+    available = d.capital_available_musd.cumsum("period")
+    m.add_constraints(spent <= available, name="capital_available")
+
+    capped = d.max_share < 1.0
+    if bool(capped.any()):
+        total = equity.sum("investor")
+        share = equity - d.max_share * total - m.variables["cap_excess"]
+        m.add_constraints(share <= 0, name="share_cap", mask=capped.broadcast_like(equity.labels))

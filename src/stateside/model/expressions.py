@@ -1,0 +1,116 @@
+"""Shared linear expressions built once from the variables.
+
+=====================  ==========================================================================
+symbol                 definition
+=====================  ==========================================================================
+:math:`K_{g,r,p}`      capacity: :math:`E_{g,r,p} + \\sum_{v} A_{g,v,p}\\, b_{g,r,v}` (existing after
+                       retirements plus every vintage v still within its lifetime in p)
+:math:`X_{c,p}`        corridor expansion online: :math:`\\sum_{v \\le p} x_{c,v}`
+:math:`N_{k,p}`        campus modules online: :math:`\\sum_{v \\le p} n_{k,v}`
+:math:`O_{f,p}`        fab online: :math:`\\sum_{v \\le p} y_{f,v}`
+:math:`L^{dc}_{r,p}`   campus grid load (GW): :math:`\\sum_{k \\in r} m_k\\, u_k\\, \\mathrm{PUE}_k N_{k,p}`
+:math:`L^{fab}_{r,p}`  fab load (GW): :math:`\\sum_{f \\in r} P_f O_{f,p}`
+:math:`IT_p`           AI IT capacity online (GW): :math:`\\sum_k m_k N_{k,p}`
+=====================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import linopy
+import numpy as np
+import xarray as xr
+
+from stateside.model.data import ModelData
+from stateside.model.variables import membership, regional_sum
+
+
+def cumulative(var: linopy.Variable, periods: object) -> linopy.LinearExpression:
+    """:math:`\\sum_{v \\le p} x_v` along the period dimension (lower-triangular sum)."""
+    years = np.asarray(list(periods))  # type: ignore[call-overload]
+    tri = xr.DataArray(
+        (years[None, :] >= years[:, None]).astype(float),
+        coords={"vintage": years, "period": years},
+        dims=["vintage", "period"],
+    )
+    return (var.rename(period="vintage") * tri).sum("vintage")
+
+
+@dataclass
+class Expressions:
+    capacity: linopy.LinearExpression  # (technology, region, period) GW
+    corridor_expansion: linopy.LinearExpression | None  # (corridor, period) GW
+    campus_modules_online: linopy.LinearExpression | None  # (campus, period)
+    fab_online: linopy.LinearExpression | None  # (fab, period)
+    campus_load: linopy.LinearExpression | None  # (region, period) GW
+    fab_load: linopy.LinearExpression | None  # (region, period) GW
+    it_online: linopy.LinearExpression | None  # (period) GW
+
+
+def build_expressions(m: linopy.Model, d: ModelData) -> Expressions:
+    build = m.variables["build"]
+    capacity = (build.rename(period="vintage") * d.active).sum("vintage") + d.existing_gw
+
+    expansion = cumulative(m.variables["expand"], d.periods) if len(d.corridors) else None
+
+    modules_online = campus_load = it_online = None
+    if d.has_campuses:
+        modules_online = cumulative(m.variables["modules"], d.periods)
+        idx, sign = membership(d.campus_region, d.regions, "campus")
+        per_module_gw = d.campus_module_gw * d.campus_load_factor
+        # load of region r = sum over its campuses of (grid GW per module) x modules online
+        online_gw = m.variables["modules"] * per_module_gw
+        campus_load = cumulative_expression(regional_sum_expr(m, online_gw, idx, sign), d)
+        it_online = (modules_online * d.campus_module_gw).sum("campus")
+
+    fab_online = fab_load = None
+    if d.has_fabs:
+        fab_online = cumulative(m.variables["fab_build"], d.periods)
+        idx, sign = membership(d.fab_region, d.regions, "fab")
+        fab_load = cumulative_expression(
+            regional_sum_expr(m, m.variables["fab_build"] * d.fab_power_gw, idx, sign), d
+        )
+
+    return Expressions(
+        capacity=capacity,
+        corridor_expansion=expansion,
+        campus_modules_online=modules_online,
+        fab_online=fab_online,
+        campus_load=campus_load,
+        fab_load=fab_load,
+        it_online=it_online,
+    )
+
+
+def regional_sum_expr(
+    m: linopy.Model, expr: linopy.LinearExpression, index: xr.DataArray, sign: xr.DataArray
+) -> linopy.LinearExpression:
+    """Like :func:`regional_sum` for a one-term-per-item expression (variable x coefficient)."""
+    first = next(iter(dim for dim in expr.data["vars"].dims if dim not in ("_term",)))
+    data = expr.data
+    pos = index.clip(min=0)
+    labels = (
+        data["vars"].isel({first: pos, "_term": 0}).where(index >= 0, -1).drop_vars(first, errors="ignore")
+    )
+    coeffs = (
+        (data["coeffs"].isel({first: pos, "_term": 0}) * sign)
+        .where(index >= 0, 0.0)
+        .drop_vars(first, errors="ignore")
+    )
+    ds = xr.Dataset({"coeffs": coeffs.transpose(*labels.dims), "vars": labels.astype(np.int64)})
+    return linopy.LinearExpression(ds, m)
+
+
+def cumulative_expression(expr: linopy.LinearExpression, d: ModelData) -> linopy.LinearExpression:
+    """:math:`\\sum_{v \\le p} e_v` for an expression with a period dimension."""
+    years = np.asarray(d.periods.values)
+    tri = xr.DataArray(
+        (years[None, :] >= years[:, None]).astype(float),
+        coords={"vintage": years, "period": years},
+        dims=["vintage", "period"],
+    )
+    return (expr.rename(period="vintage") * tri).sum("vintage")
+
+
+__all__ = ["Expressions", "build_expressions", "cumulative", "regional_sum"]

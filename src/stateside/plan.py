@@ -1,0 +1,621 @@
+"""Plan: the tidy result tables of a solved planning model, its summary and its diagnosis.
+
+Units in the tables are the user's (MW, MWh, USD of the base dollar year, tCO2), not the
+model's scaled units.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import linopy
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from stateside.model.build import BuiltModel
+from stateside.model.capital import capex_by_asset_class
+from stateside.model.data import ACCELERATORS_PER_MILLION, MW_PER_GW, USD_PER_MUSD, ModelData
+from stateside.model.objective import cost_terms
+from stateside.model.solve import SolveResult
+
+TOL = 1e-6
+
+
+@dataclass
+class Plan:
+    """What the plan builds, where, when and who pays — as tidy tables."""
+
+    scenario_name: str
+    mode: str
+    status: str
+    termination: str
+    objective_usd: float
+    mip_gap: float | None
+    build_seconds: float
+    solve_seconds: float
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    diagnosis: list[str] = field(default_factory=list)
+    scenario_hash: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def it_capacity_mw(self) -> dict[str, float]:
+        t = self.tables.get("it_capacity")
+        if t is None or t.empty:
+            return {}
+        return {str(int(r.period)): float(r.online_mw) for r in t.itertuples()}
+
+    def capex_usd(self) -> dict[str, float]:
+        t = self.tables.get("equity_need")
+        if t is None or t.empty:
+            return {}
+        return {str(k): float(v) for k, v in t.groupby("asset_class")["capex_usd"].sum().items()}
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON summary (``stateside plan --json``)."""
+        unserved = self.tables.get("unserved")
+        return {
+            "scenario": self.scenario_name,
+            "scenario_hash": self.scenario_hash,
+            "status": self.termination if self.termination else self.status,
+            "mode": self.mode,
+            "objective_usd": _finite(self.objective_usd),
+            "mip_gap": self.mip_gap,
+            "it_capacity_mw": self.it_capacity_mw(),
+            "capex_usd": self.capex_usd(),
+            "unserved_mwh": float(unserved["unserved_mwh"].sum())
+            if unserved is not None and len(unserved)
+            else 0.0,
+            "build_seconds": round(self.build_seconds, 3),
+            "solve_seconds": round(self.solve_seconds, 3),
+            "diagnosis": self.diagnosis,
+            **self.extra,
+        }
+
+    def to_dir(self, path: Path, fmt: str = "csv") -> Path:
+        """Write every table (CSV or Parquet) and ``summary.json``; all or nothing."""
+        if fmt not in ("csv", "parquet"):
+            raise ValueError(f"format must be csv or parquet, found {fmt!r}")
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".plan-", dir=path.parent))
+        try:
+            for name, df in self.tables.items():
+                if fmt == "csv":
+                    df.to_csv(tmp / f"{name}.csv", index=False)
+                else:
+                    df.to_parquet(tmp / f"{name}.parquet", index=False)
+            (tmp / "summary.json").write_text(json.dumps(self.summary(), indent=2) + "\n")
+            if path.exists():
+                backup = path.with_name(path.name + ".old")
+                if backup.exists():
+                    shutil.rmtree(backup)
+                os.replace(path, backup)
+                os.replace(tmp, path)
+                shutil.rmtree(backup)
+            else:
+                os.replace(tmp, path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return path
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if x is not None and math.isfinite(x) else None
+
+
+def _sol(m: linopy.Model, name: str) -> xr.DataArray | None:
+    if name not in m.variables:
+        return None
+    return m.variables[name].solution.fillna(0.0)
+
+
+def _frame(da: xr.DataArray, value: str, scale: float = 1.0) -> pd.DataFrame:
+    df = (da * scale).to_dataframe(name=value).reset_index()
+    return df
+
+
+def extract_plan(
+    built: BuiltModel,
+    result: SolveResult,
+    scenario_name: str,
+    build_seconds: float,
+    scenario_hash: str = "",
+) -> Plan:
+    """Read the solution into tables and diagnose what could not be met."""
+    m, d = built.model, built.data
+    plan = Plan(
+        scenario_name=scenario_name,
+        mode=d.mode,
+        status=result.status,
+        termination=result.termination,
+        objective_usd=result.objective_musd * USD_PER_MUSD if result.usable else math.nan,
+        mip_gap=result.mip_gap,
+        build_seconds=build_seconds,
+        solve_seconds=result.solve_seconds,
+        scenario_hash=scenario_hash,
+    )
+    if not result.usable:
+        plan.diagnosis = [
+            f"HiGHS stopped with '{result.termination}' and no usable solution. "
+            "With elastic targets, capital and chips this means the power system itself cannot be "
+            "operated (check demand, capacities and corridor data), or the time limit was too short."
+        ]
+        return plan
+
+    tables = plan.tables
+    tables["builds"] = _builds(m, d, built)
+    tables["dispatch"] = _dispatch(m, d)
+    tables["emissions"] = (
+        tables["dispatch"].groupby(["region", "period"], as_index=False)["co2_t"].sum()
+        if len(tables["dispatch"])
+        else pd.DataFrame(columns=["region", "period", "co2_t"])
+    )
+    tables["unserved"] = _unserved(m, d)
+    tables["prices"] = _prices(m, d)
+    tables["corridors"] = _corridors(m, d, built)
+    tables["campuses"] = _campuses(m, d)
+    tables["fabs"] = _fabs(m, d)
+    tables["it_capacity"] = _it_capacity(m, d)
+    tables["chips"] = _chips(m, d)
+    tables["equity_need"] = _equity_need(m, d)
+    tables["capital"], tables["capital_by_investor"] = _capital(m, d)
+    tables["costs"] = _costs(m, d, built)
+    tables["violations"] = _violations(m, d)
+    plan.diagnosis = diagnose(m, d, tables)
+    return plan
+
+
+def _builds(m: linopy.Model, d: ModelData, built: BuiltModel) -> pd.DataFrame:
+    build = _sol(m, "build")
+    assert build is not None
+    cap = built.expressions.capacity.solution.fillna(0.0)
+    df = pd.DataFrame(
+        {
+            "new_mw": (build * MW_PER_GW).to_series(),
+            "capacity_mw": (cap * MW_PER_GW).transpose(*build.dims).to_series(),
+            "capex_usd": (build * d.capex_musd_per_gw * USD_PER_MUSD).transpose(*build.dims).to_series(),
+        }
+    ).reset_index()
+    df = df[(df["capacity_mw"].abs() > TOL) | (df["new_mw"].abs() > TOL)]
+    return df[["region", "technology", "period", "new_mw", "capacity_mw", "capex_usd"]].reset_index(drop=True)
+
+
+def _weighted_energy(x: xr.DataArray, d: ModelData) -> xr.DataArray:
+    """GW per typical hour -> MWh per year."""
+    return (x * d.weight_hours).sum(["day", "step"]) * MW_PER_GW
+
+
+def _dispatch(m: linopy.Model, d: ModelData) -> pd.DataFrame:
+    gen = _sol(m, "gen")
+    assert gen is not None
+    energy = _weighted_energy(gen, d)
+    parts = [energy]
+    if len(d.storage):
+        dis = _sol(m, "discharge")
+        ch = _sol(m, "charge")
+        assert dis is not None and ch is not None
+        parts.append(_weighted_energy(dis - ch, d))
+    energy_all = xr.concat(parts, dim="technology") if len(parts) > 1 else energy
+    co2 = energy_all / MW_PER_GW * d.co2_t_per_gwh.sel(technology=energy_all.technology)
+    df = pd.DataFrame(
+        {
+            "energy_mwh": energy_all.transpose("technology", "region", "period").to_series(),
+            "co2_t": co2.transpose("technology", "region", "period").to_series(),
+        }
+    ).reset_index()
+    df = df[df["energy_mwh"].abs() > TOL]
+    return df[["region", "technology", "period", "energy_mwh", "co2_t"]].reset_index(drop=True)
+
+
+def _unserved(m: linopy.Model, d: ModelData) -> pd.DataFrame:
+    u = _sol(m, "unserved")
+    assert u is not None
+    df = _frame(_weighted_energy(u, d), "unserved_mwh")
+    return df[df["unserved_mwh"] > TOL].reset_index(drop=True)
+
+
+def _prices(m: linopy.Model, d: ModelData) -> pd.DataFrame:
+    """Demand-weighted average of the hourly duals of the energy balance, USD/MWh."""
+    con = m.constraints["energy_balance"]
+    dual = con.dual if con.dual is not None else None
+    if dual is None or not np.isfinite(dual.values).any():
+        return pd.DataFrame(columns=["region", "period", "price_usd_per_mwh"])
+    # dual in $M per GW of one typical hour; its value per GWh is dual / (w_t W_p)
+    price = dual / (d.weight_hours * d.period_weight) * (USD_PER_MUSD / MW_PER_GW)
+    load = d.demand_gw + 1e-9
+    avg = (price * load * d.weight_hours).sum(["day", "step"]) / (load * d.weight_hours).sum(["day", "step"])
+    return _frame(avg.transpose("region", "period"), "price_usd_per_mwh")
+
+
+def _corridors(m: linopy.Model, d: ModelData, built: BuiltModel) -> pd.DataFrame:
+    cols = [
+        "corridor",
+        "region_from",
+        "region_to",
+        "period",
+        "new_mw",
+        "capacity_forward_mw",
+        "capacity_reverse_mw",
+        "energy_forward_mwh",
+        "energy_reverse_mwh",
+        "capex_usd",
+    ]
+    if not len(d.corridors):
+        return pd.DataFrame(columns=cols)
+    flow = _sol(m, "flow")
+    expand = _sol(m, "expand")
+    assert flow is not None and expand is not None and built.expressions.corridor_expansion is not None
+    online = built.expressions.corridor_expansion.solution.fillna(0.0)
+    df = pd.DataFrame(
+        {
+            "new_mw": (expand * MW_PER_GW).to_series(),
+            "capacity_forward_mw": ((online + d.corridor_fwd_gw) * MW_PER_GW)
+            .transpose("corridor", "period")
+            .to_series(),
+            "capacity_reverse_mw": ((online + d.corridor_rev_gw) * MW_PER_GW)
+            .transpose("corridor", "period")
+            .to_series(),
+            "energy_forward_mwh": _weighted_energy(flow.clip(min=0), d).to_series(),
+            "energy_reverse_mwh": _weighted_energy((-flow).clip(min=0), d).to_series(),
+            "capex_usd": (expand * d.corridor_capex_musd_per_gw * USD_PER_MUSD)
+            .transpose("corridor", "period")
+            .to_series(),
+        }
+    ).reset_index()
+    df["region_from"] = df["corridor"].map(d.corridor_from.to_series())
+    df["region_to"] = df["corridor"].map(d.corridor_to.to_series())
+    return df[cols]
+
+
+def _campuses(m: linopy.Model, d: ModelData) -> pd.DataFrame:
+    cols = [
+        "campus",
+        "region",
+        "period",
+        "new_modules",
+        "modules_online",
+        "new_it_mw",
+        "it_mw_online",
+        "grid_load_mw",
+        "capex_usd",
+    ]
+    n = _sol(m, "modules")
+    if n is None:
+        return pd.DataFrame(columns=cols)
+    n = n.round(6)
+    online = n.cumsum("period")
+    df = pd.DataFrame(
+        {
+            "new_modules": n.to_series(),
+            "modules_online": online.to_series(),
+            "new_it_mw": (n * d.campus_module_gw * MW_PER_GW).transpose("campus", "period").to_series(),
+            "it_mw_online": (online * d.campus_module_gw * MW_PER_GW)
+            .transpose("campus", "period")
+            .to_series(),
+            "grid_load_mw": (online * d.campus_module_gw * d.campus_load_factor * MW_PER_GW)
+            .transpose("campus", "period")
+            .to_series(),
+            "capex_usd": (n * d.campus_module_gw * d.campus_capex_musd_per_gw * USD_PER_MUSD)
+            .transpose("campus", "period")
+            .to_series(),
+        }
+    ).reset_index()
+    df["region"] = df["campus"].map(d.campus_region.to_series())
+    return df[cols]
+
+
+def _fabs(m: linopy.Model, d: ModelData) -> pd.DataFrame:
+    cols = ["fab", "region", "period", "decided", "online", "capex_usd", "grant_usd", "power_mw"]
+    y = _sol(m, "fab_build")
+    if y is None:
+        return pd.DataFrame(columns=cols)
+    y = y.round(6)
+    online = y.cumsum("period")
+    df = pd.DataFrame(
+        {
+            "decided": y.to_series().astype(bool),
+            "online": online.to_series().astype(bool),
+            "capex_usd": (y * d.fab_capex_musd * USD_PER_MUSD).transpose("fab", "period").to_series(),
+            "grant_usd": (y * d.fab_grant_musd * USD_PER_MUSD).transpose("fab", "period").to_series(),
+            "power_mw": (online * d.fab_power_gw * MW_PER_GW).transpose("fab", "period").to_series(),
+        }
+    ).reset_index()
+    df["region"] = df["fab"].map(d.fab_region.to_series())
+    return df[cols]
+
+
+def _it_capacity(m: linopy.Model, d: ModelData) -> pd.DataFrame:
+    n = _sol(m, "modules")
+    online = (
+        (n.round(6).cumsum("period") * d.campus_module_gw).sum("campus") * MW_PER_GW
+        if n is not None
+        else xr.zeros_like(d.it_target_gw)
+    )
+    short = _sol(m, "target_short")
+    df = pd.DataFrame(
+        {
+            "target_mw": (d.it_target_gw * MW_PER_GW).to_series(),
+            "online_mw": online.to_series(),
+            "short_mw": (short * MW_PER_GW).to_series() if short is not None else 0.0,
+        }
+    ).reset_index()
+    return df
+
+
+def _chips(m: linopy.Model, d: ModelData) -> pd.DataFrame:
+    n = _sol(m, "modules")
+    if n is None:
+        return pd.DataFrame(columns=["period", "need", "domestic", "imported", "short"])
+    need = (n * d.campus_module_gw * d.accelerators_million_per_gw).sum("campus")
+    out = {"need": need}
+    for col, var in (("domestic", "chips_domestic"), ("imported", "chips_import"), ("short", "chips_short")):
+        sol = _sol(m, var)
+        out[col] = sol if sol is not None else xr.zeros_like(need)
+    return pd.DataFrame({k: (v * ACCELERATORS_PER_MILLION).to_series() for k, v in out.items()}).reset_index()
+
+
+def _equity_need(m: linopy.Model, d: ModelData) -> pd.DataFrame:
+    cols = ["asset_class", "period", "capex_usd", "debt_usd", "grants_usd", "equity_usd"]
+    capex = capex_by_asset_class(m, d).solution.fillna(0.0)
+    debt = capex * d.debt_share
+    grants = xr.zeros_like(capex)
+    y = _sol(m, "fab_build")
+    if y is not None:
+        fab_grants = (y * d.fab_grant_musd).sum("fab")
+        grants.loc[{"asset_class": "fab"}] = fab_grants
+    equity = capex - debt - grants
+    df = pd.DataFrame(
+        {
+            "capex_usd": (capex * USD_PER_MUSD).to_series(),
+            "debt_usd": (debt * USD_PER_MUSD).transpose(*capex.dims).to_series(),
+            "grants_usd": (grants * USD_PER_MUSD).to_series(),
+            "equity_usd": (equity * USD_PER_MUSD).transpose(*capex.dims).to_series(),
+        }
+    ).reset_index()
+    return df[cols]
+
+
+def _capital(m: linopy.Model, d: ModelData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    eq = _sol(m, "equity")
+    cols = ["investor", "asset_class", "period", "equity_usd", "share"]
+    cols2 = [
+        "investor",
+        "period",
+        "available_usd",
+        "cumulative_available_usd",
+        "used_usd",
+        "cumulative_used_usd",
+    ]
+    if eq is None:
+        return pd.DataFrame(columns=cols), pd.DataFrame(columns=cols2)
+    total = eq.sum("investor")
+    share = xr.where(total > TOL, eq / total.where(total > TOL, 1.0), 0.0)
+    df = pd.DataFrame(
+        {"equity_usd": (eq * USD_PER_MUSD).to_series(), "share": share.transpose(*eq.dims).to_series()}
+    ).reset_index()
+    df = df[df["equity_usd"] > 1.0].reset_index(drop=True)[cols]
+    used = eq.sum("asset_class")
+    avail = d.capital_available_musd
+    inv = pd.DataFrame(
+        {
+            "available_usd": (avail * USD_PER_MUSD).to_series(),
+            "cumulative_available_usd": (avail.cumsum("period") * USD_PER_MUSD).to_series(),
+            "used_usd": (used * USD_PER_MUSD).transpose(*avail.dims).to_series(),
+            "cumulative_used_usd": (used.cumsum("period") * USD_PER_MUSD).transpose(*avail.dims).to_series(),
+        }
+    ).reset_index()
+    return df, inv[cols2]
+
+
+def _costs(m: linopy.Model, d: ModelData, built: BuiltModel) -> pd.DataFrame:
+    rows = []
+    for name, expr in cost_terms(m, d, built.expressions).items():
+        annual = expr.solution.fillna(0.0) if hasattr(expr, "solution") else xr.zeros_like(d.period_weight)
+        for p in d.periods:
+            a = float(annual.sel(period=p)) * USD_PER_MUSD
+            rows.append(
+                {
+                    "component": name,
+                    "period": int(p),
+                    "annual_usd": a,
+                    "discounted_usd": a * float(d.period_weight.sel(period=p)),
+                }
+            )
+    existing_fom = (d.existing_gw * d.fom_musd_per_gw_year).sum(["technology", "region"])
+    for p in d.periods:
+        a = float(existing_fom.sel(period=p)) * USD_PER_MUSD
+        rows.append(
+            {
+                "component": "existing_fleet_fixed_om (constant, not in objective)",
+                "period": int(p),
+                "annual_usd": a,
+                "discounted_usd": a * float(d.period_weight.sel(period=p)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _violations(m: linopy.Model, d: ModelData) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    short = _sol(m, "target_short")
+    if short is not None:
+        for p, v in short.to_series().items():
+            if v > TOL:
+                rows.append(
+                    {
+                        "kind": "it_target",
+                        "period": int(p),
+                        "where": "national",
+                        "amount": v * MW_PER_GW,
+                        "unit": "MW",
+                    }
+                )
+    eq = _sol(m, "equity_short")
+    if eq is not None:
+        for (a, p), v in eq.to_series().items():
+            if v > TOL:
+                rows.append(
+                    {
+                        "kind": "equity",
+                        "period": int(p),
+                        "where": str(a),
+                        "amount": v * USD_PER_MUSD,
+                        "unit": "USD",
+                    }
+                )
+    ch = _sol(m, "chips_short")
+    if ch is not None:
+        for p, v in ch.to_series().items():
+            if v > TOL:
+                rows.append(
+                    {
+                        "kind": "accelerators",
+                        "period": int(p),
+                        "where": "national",
+                        "amount": v * ACCELERATORS_PER_MILLION,
+                        "unit": "accelerators",
+                    }
+                )
+    cx = _sol(m, "cap_excess")
+    if cx is not None:
+        for (i, a, p), v in cx.to_series().items():
+            if v > TOL:
+                rows.append(
+                    {
+                        "kind": "security_cap",
+                        "period": int(p),
+                        "where": f"{i}/{a}",
+                        "amount": v * USD_PER_MUSD,
+                        "unit": "USD",
+                    }
+                )
+    return pd.DataFrame(rows, columns=["kind", "period", "where", "amount", "unit"])
+
+
+def _fmt_usd(x: float) -> str:
+    if abs(x) >= 1e9:
+        return f"${x / 1e9:,.1f}B"
+    return f"${x / 1e6:,.0f}M"
+
+
+def _tight(m: linopy.Model, name: str) -> xr.DataArray | None:
+    """Boolean array: where the constraint holds with (near) equality at the solution."""
+    if name not in m.constraints:
+        return None
+    con = m.constraints[name]
+    lhs = con.lhs.solution
+    gap = np.abs(lhs - con.rhs)
+    scale = np.maximum(1.0, np.abs(con.rhs))
+    return (gap <= 1e-6 * scale) & (con.labels >= 0)
+
+
+def _positive_dual(m: linopy.Model, name: str) -> xr.DataArray | None:
+    if name not in m.constraints or m.constraints[name].dual is None:
+        return None
+    dual = m.constraints[name].dual
+    return np.abs(dual.fillna(0.0)) > 1e-7
+
+
+def _binding_reasons(
+    m: linopy.Model, d: ModelData, period: int, tables: dict[str, pd.DataFrame]
+) -> list[str]:
+    """Plain-words list of the limits that hold tight in a period."""
+    reasons: list[str] = []
+    if d.has_campuses:
+        n = _sol(m, "modules")
+        assert n is not None
+        total = n.sel(period=slice(None, period)).sum("period")
+        allowed = d.campus_allowed.sel(period=period)
+        full = ((total >= d.campus_max_modules - 1e-6) & allowed).sum().item()
+        n_allowed = int(allowed.sum().item())
+        if n_allowed and full == n_allowed:
+            reasons.append(f"campus sites: all {n_allowed} sites available by {period} are full")
+        not_yet = int((~allowed).sum().item())
+        if not_yet:
+            reasons.append(f"earliest years: {not_yet} of {len(d.campuses)} sites not available until later")
+    tight = _tight(m, "turbine_supply")
+    if tight is not None and bool(tight.sel(period=period)):
+        reasons.append(
+            f"gas-turbine deliveries ({float(d.turbine_limit_gw.sel(period=period)) * MW_PER_GW:,.0f} MW by {period})"
+        )  # type: ignore[union-attr]
+    dual = _positive_dual(m, "reserve_margin")
+    if dual is not None:
+        regs = [str(r) for r in d.regions[dual.sel(period=period).values]]
+        if regs:
+            reasons.append("reserve margin in " + ", ".join(regs[:6]) + (" …" if len(regs) > 6 else ""))
+    tight = _tight(m, "capital_available")
+    if tight is not None and d.has_capital:
+        invs = [str(i) for i in d.investors[tight.sel(period=period).values]]
+        if invs:
+            reasons.append("capital of " + ", ".join(invs))
+    if d.has_campuses and "chips_import" in m.variables:
+        imp = _sol(m, "chips_import")
+        assert imp is not None
+        limit = d.import_limit_million_per_year * float(d.period_gap_years.sel(period=period))
+        if limit > 0 and float(imp.sel(period=period)) >= limit - 1e-6:
+            reasons.append("accelerator imports at their limit")
+    for name, label in (("flow_forward_limit", "corridor"), ("flow_reverse_limit", "corridor")):
+        dual = _positive_dual(m, name)
+        if dual is not None and len(d.corridors):
+            busy = dual.sel(period=period).any(["day", "step"])
+            cors = [str(c) for c in d.corridors[busy.values]]
+            if cors:
+                reasons.append(f"{label} limits on " + ", ".join(cors[:5]) + (" …" if len(cors) > 5 else ""))
+    return list(dict.fromkeys(reasons))
+
+
+def diagnose(m: linopy.Model, d: ModelData, tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Sentences a planner understands for each elastic slack in use and each unserved MWh."""
+    out: list[str] = []
+    viol = tables["violations"]
+    for row in viol.itertuples():
+        p = int(row.period)
+        if row.kind == "it_target":
+            target = float(d.it_target_gw.sel(period=p)) * MW_PER_GW
+            reasons = _binding_reasons(m, d, p, tables)
+            out.append(
+                f"{p} IT target short by {row.amount:,.0f} MW (target {target:,.0f} MW, online {target - row.amount:,.0f} MW)"
+                + ("; binding: " + "; ".join(reasons) if reasons else "")
+            )
+        elif row.kind == "equity":
+            reasons = _binding_reasons(m, d, p, tables)
+            capital = [r for r in reasons if r.startswith("capital")]
+            out.append(
+                f"{p} {row.where} equity short by {_fmt_usd(row.amount)}: committed capital does not cover it"
+                + ("; binding: " + "; ".join(capital) if capital else "")
+            )
+        elif row.kind == "accelerators":
+            out.append(
+                f"{p} accelerators short by {row.amount:,.0f}: fab output, imports and the domestic-share rule cannot supply the new campuses"
+            )
+        elif row.kind == "security_cap":
+            inv, cls = str(row.where).split("/")
+            reason = d.max_share_reason.get((inv, cls), "share cap")
+            cap = float(d.max_share.sel(investor=inv, asset_class=cls))
+            out.append(
+                f"{p} {inv} would hold {_fmt_usd(row.amount)} of {cls} equity above its {cap:.1%} cap ({reason}); no other investor can take it"
+            )
+    un = tables["unserved"]
+    if len(un):
+        by = un.groupby("period")["unserved_mwh"].sum()
+        for p, v in by.items():
+            regs = un[un["period"] == p].sort_values("unserved_mwh", ascending=False)["region"].tolist()
+            out.append(f"{int(p)} unserved energy {v:,.0f} MWh in " + ", ".join(map(str, regs[:6])))
+    return out
+
+
+def summarise_periods(values: Iterable[tuple[int, float]]) -> dict[str, float]:
+    return {str(int(p)): float(v) for p, v in values}
