@@ -13,8 +13,8 @@ strings (blank: empty tuple); ``code``/``string``/``enum``/``country`` → strin
 NaN; countries upper case). Blank cells of columns with a default hold the default.
 Absent optional tables are empty frames with the declared columns. Rows of
 ``technology_costs`` and ``demand`` for years that are not scenario periods are dropped
-(with a warning). ``profiles`` is a frame of 8760 rows (sorted by hour, RangeIndex 0…8759)
-and float columns ``<kind>.<region>``, or None.
+(with a warning). ``profiles`` is a frame of 8760 rows sorted by hour (RangeIndex), with an int
+column ``hour`` (0…8759) and float columns ``<kind>.<region>``, or None.
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ def load_scenario(path: Path) -> Scenario:
     return load_checked(path)[0]
 
 
-def load_default() -> Scenario:
-    """The embedded default US scenario."""
+def default_dir_checked() -> Path:
+    """:func:`default_scenario_dir`, or a :class:`ScenarioError` if the package data is missing."""
     root = default_scenario_dir()
     if not (root / SETTINGS_FILE).is_file():
         raise ScenarioError(
@@ -74,7 +74,12 @@ def load_default() -> Scenario:
                 )
             ]
         )
-    return load_scenario(root)
+    return root
+
+
+def load_default() -> Scenario:
+    """The embedded default US scenario."""
+    return load_scenario(default_dir_checked())
 
 
 def copy_default(dest: Path) -> Path:
@@ -84,19 +89,7 @@ def copy_default(dest: Path) -> Path:
     or over a file.
     """
     dest = Path(dest)
-    src = default_scenario_dir()
-    if not (src / SETTINGS_FILE).is_file():
-        raise ScenarioError(
-            [
-                Issue(
-                    str(src),
-                    None,
-                    None,
-                    "the packaged default scenario",
-                    "no scenario.yaml (package data missing)",
-                )
-            ]
-        )
+    src = default_dir_checked()
     if dest.exists():
         if not dest.is_dir():
             raise ScenarioError([Issue(str(dest), None, None, "a new or empty folder", "an existing file")])

@@ -30,8 +30,8 @@ Checks, in order:
   scenario periods are dropped with a **warning**, and both tables must be complete
   (every buildable technology and every region in every period);
 * ``profiles.csv`` (optional): ``hour`` 0…8759 once each, other columns
-  ``solar.<region>``, ``wind.<region>`` or ``demand.<region>`` for known regions,
-  8760 rows, finite numbers ≥ 0.
+  ``solar.<region>``, ``wind.<region>`` (availability, 0…1) or ``demand.<region>``
+  (a shape: finite numbers ≥ 0 with a positive mean) for known regions, 8760 rows.
 
 At most :data:`MAX_CELL_ISSUES` cell problems of one kind are listed per file and column;
 the rest are counted in one summary line.
@@ -780,19 +780,24 @@ def _check_profiles(root: Path, regions: set[str] | None, col: _Collector) -> pd
         )
         values = pd.to_numeric(texts, errors="coerce").to_numpy(dtype="float64")
         bad = ~np.isfinite(values)
+        kind = name.partition(".")[0]
         if name == "hour":
             bad |= ~np.isclose(values, np.round(values))
-            expected = "a whole hour from 0 to 8759"
+            expected, high = "a whole hour from 0 to 8759", float(HOURS_PER_YEAR - 1)
+        elif kind in ("solar", "wind"):
+            expected, high = "a number from 0 to 1 (availability per unit of capacity)", 1.0
         else:
-            expected = "a finite number >= 0"
+            expected, high = "a finite number >= 0", math.inf
         for i in np.flatnonzero(bad):
             col.error(rel, lines[i], name, expected, _show(texts.iloc[i]), group="type")
             ok = False
-        low = np.flatnonzero(
-            ~bad & ((values < 0) | ((values > HOURS_PER_YEAR - 1) if name == "hour" else False))
-        )
-        for i in low:
+        with np.errstate(invalid="ignore"):
+            outside = ~bad & ((values < 0) | (values > high))
+        for i in np.flatnonzero(outside):
             col.error(rel, lines[i], name, expected, str(texts.iloc[i]), group="range")
+            ok = False
+        if kind == "demand" and not bad.any() and len(values) and not values.mean() > 0:
+            col.error(rel, None, name, "a demand shape with a positive mean", "all zeros")
             ok = False
         numbers[name] = values
     if ok:
@@ -805,8 +810,13 @@ def _check_profiles(root: Path, regions: set[str] | None, col: _Collector) -> pd
     if not ok:
         return None
     order = np.argsort(numbers["hour"], kind="stable")
-    frame = pd.DataFrame({name: vals[order] for name, vals in numbers.items() if name != "hour"})
-    return frame.reset_index(drop=True)
+    frame = pd.DataFrame(
+        {
+            name: vals[order].astype("int64") if name == "hour" else vals[order]
+            for name, vals in numbers.items()
+        }
+    )
+    return frame[["hour", *(n for n in frame.columns if n != "hour")]].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------
