@@ -77,7 +77,7 @@ def solve(built: BuiltModel, settings: SolverSettings) -> SolveResult:
         for name in INTEGER_VARIABLES:
             if name in m.variables:
                 var = m.variables[name]
-                var.fix()
+                var.fix(value=var.solution.fillna(0.0).round())
                 var.relax()
         m_term_before = term
         status, term = m.solve(solver_name="highs", io_api="direct", **highs_options(settings, mip=False))
