@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from stateside import __version__
+from stateside import __version__, cli_plan
 from stateside.scenario.errors import Issue, ScenarioError
 from stateside.scenario.load import copy_default as _copy_default
 from stateside.scenario.load import default_dir_checked, load_checked
@@ -304,6 +304,30 @@ def info(directory: OptionalScenarioDir = None) -> None:
         console.print(f"AI IT targets: {targets}", markup=False)
     for table in info_tables(scenario):
         console.print(table)
+
+
+# --------------------------------------------------------------------------------------
+# plan
+
+
+@app.command()
+def plan(
+    directory: OptionalScenarioDir = None,
+    mode: cli_plan.ModeOption = None,
+    out: cli_plan.OutOption = None,
+    as_json: cli_plan.JsonOption = False,
+    fmt: cli_plan.FormatOption = "csv",
+) -> None:
+    """Plan a scenario: what to build, where, when, and who pays.
+
+    Solves the co-optimisation of campuses, power, transmission, fabs and capital with HiGHS and prints the AI capacity online, new power capacity, campuses and fabs built, capital by asset class and investor, and — if anything cannot be met — which targets or rules fail and by how much. Without DIR, plans the embedded default US scenario.
+    """
+    if mode is not None and mode not in ("target", "budget"):
+        raise typer.BadParameter(f"expected target or budget, found {mode!r}", param_hint="--mode")
+    if fmt not in ("csv", "parquet"):
+        raise typer.BadParameter(f"expected csv or parquet, found {fmt!r}", param_hint="--format")
+    scenario = _load(directory)
+    cli_plan.plan_command(scenario, mode, out, as_json, fmt, console)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from stateside.model.build import BuiltModel
+from stateside.model.build import BuiltModel, legacy_semantics
 from stateside.model.capital import capex_by_asset_class
 from stateside.model.data import ACCELERATORS_PER_MILLION, MW_PER_GW, USD_PER_MUSD, ModelData
 from stateside.model.objective import cost_terms
@@ -54,13 +54,13 @@ class Plan:
         t = self.tables.get("it_capacity")
         if t is None or t.empty:
             return {}
-        return {str(int(r.period)): float(r.online_mw) for r in t.itertuples()}
+        return {str(int(r.period)): round(float(r.online_mw), 6) for r in t.itertuples()}
 
     def capex_usd(self) -> dict[str, float]:
         t = self.tables.get("equity_need")
         if t is None or t.empty:
             return {}
-        return {str(k): float(v) for k, v in t.groupby("asset_class")["capex_usd"].sum().items()}
+        return {str(k): round(float(v), 2) for k, v in t.groupby("asset_class")["capex_usd"].sum().items()}
 
     def summary(self) -> dict[str, Any]:
         """The JSON summary (``stateside plan --json``)."""
@@ -135,6 +135,13 @@ def extract_plan(
     scenario_hash: str = "",
 ) -> Plan:
     """Read the solution into tables and diagnose what could not be met."""
+    with legacy_semantics():
+        return _extract(built, result, scenario_name, build_seconds, scenario_hash)
+
+
+def _extract(
+    built: BuiltModel, result: SolveResult, scenario_name: str, build_seconds: float, scenario_hash: str
+) -> Plan:
     m, d = built.model, built.data
     plan = Plan(
         scenario_name=scenario_name,
@@ -517,8 +524,8 @@ def _tight(m: linopy.Model, name: str) -> xr.DataArray | None:
         return None
     con = m.constraints[name]
     lhs = con.lhs.solution
-    gap = np.abs(lhs - con.rhs)
-    scale = np.maximum(1.0, np.abs(con.rhs))
+    gap = abs(lhs - con.rhs)
+    scale = xr.ones_like(con.rhs).where(abs(con.rhs) <= 1.0, abs(con.rhs))
     return (gap <= 1e-6 * scale) & (con.labels >= 0)
 
 
@@ -547,10 +554,9 @@ def _binding_reasons(
         if not_yet:
             reasons.append(f"earliest years: {not_yet} of {len(d.campuses)} sites not available until later")
     tight = _tight(m, "turbine_supply")
-    if tight is not None and bool(tight.sel(period=period)):
-        reasons.append(
-            f"gas-turbine deliveries ({float(d.turbine_limit_gw.sel(period=period)) * MW_PER_GW:,.0f} MW by {period})"
-        )  # type: ignore[union-attr]
+    if tight is not None and d.turbine_limit_gw is not None and bool(tight.sel(period=period)):
+        limit_mw = float(d.turbine_limit_gw.sel(period=period)) * MW_PER_GW
+        reasons.append(f"gas-turbine deliveries ({limit_mw:,.0f} MW by {period})")
     dual = _positive_dual(m, "reserve_margin")
     if dual is not None:
         regs = [str(r) for r in d.regions[dual.sel(period=period).values]]

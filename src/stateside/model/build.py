@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import linopy
+from linopy.config import LinopySemanticsWarning
 
 from stateside.model.buildout import add_turbine_supply
 from stateside.model.campuses import add_campus_limits, add_it_target
@@ -26,7 +30,25 @@ class BuiltModel:
 
 
 def build_model(d: ModelData) -> BuiltModel:
-    """Build the whole planning model. Constraint names are stable (see docs/model.md)."""
+    """Build the whole planning model. Constraint names are stable (see docs/model.md).
+
+    The formulation relies on linopy's legacy arithmetic, where an absent (masked) variable
+    slot contributes zero to a sum (e.g. capacity = existing + builds where no build is
+    allowed); linopy warns about every such use, so the warning is silenced here only.
+    """
+    with legacy_semantics():
+        return _build(d)
+
+
+@contextmanager
+def legacy_semantics() -> Iterator[None]:
+    """Silence linopy's notice that masked slots count as zero (the behaviour the model relies on)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LinopySemanticsWarning)
+        yield
+
+
+def _build(d: ModelData) -> BuiltModel:
     m = linopy.Model(force_dim_names=True)
     add_variables(m, d)
     e = build_expressions(m, d)

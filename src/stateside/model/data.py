@@ -230,7 +230,7 @@ def prepare(
         vals = arr.transpose(*other, "snapshot").values.reshape(
             *[arr.sizes[d] for d in other], n_days, steps_per_day
         )
-        coords: dict[str, pd.Index | list[object]] = {d: pd.Index(arr[d].values, name=d) for d in other}
+        coords: dict[str, pd.Index | list[object]] = {str(d): pd.Index(arr[d].values, name=d) for d in other}
         coords["day"] = days
         coords["step"] = steps
         return _da(vals, coords)
@@ -422,9 +422,10 @@ def prepare(
         ipos = {x: i for i, x in enumerate(investors)}
         apos = {x: i for i, x in enumerate(asset_classes)}
         for row in share_caps.itertuples(index=False):
-            i, a = ipos.get(str(row.investor)), apos.get(str(row.asset_class))
-            if i is None or a is None:
+            i_pos, a_pos = ipos.get(str(row.investor)), apos.get(str(row.asset_class))
+            if i_pos is None or a_pos is None:
                 continue
+            i, a = i_pos, a_pos
             if float(row.max_share) < max_share[i, a]:
                 max_share[i, a] = float(row.max_share)
             key = (str(row.investor), str(row.asset_class))

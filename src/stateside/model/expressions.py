@@ -57,7 +57,7 @@ def build_expressions(m: linopy.Model, d: ModelData) -> Expressions:
     modules_online = campus_load = it_online = None
     if d.has_campuses:
         modules_online = cumulative(m.variables["modules"], d.periods)
-        idx, sign = membership(d.campus_region, d.regions, "campus")
+        idx, sign = membership(d.campus_region, d.regions)
         per_module_gw = d.campus_module_gw * d.campus_load_factor
         # load of region r = sum over its campuses of (grid GW per module) x modules online
         online_gw = m.variables["modules"] * per_module_gw
@@ -67,7 +67,7 @@ def build_expressions(m: linopy.Model, d: ModelData) -> Expressions:
     fab_online = fab_load = None
     if d.has_fabs:
         fab_online = cumulative(m.variables["fab_build"], d.periods)
-        idx, sign = membership(d.fab_region, d.regions, "fab")
+        idx, sign = membership(d.fab_region, d.regions)
         fab_load = cumulative_expression(
             regional_sum_expr(m, m.variables["fab_build"] * d.fab_power_gw, idx, sign), d
         )
@@ -87,7 +87,7 @@ def regional_sum_expr(
     m: linopy.Model, expr: linopy.LinearExpression, index: xr.DataArray, sign: xr.DataArray
 ) -> linopy.LinearExpression:
     """Like :func:`regional_sum` for a one-term-per-item expression (variable x coefficient)."""
-    first = next(iter(dim for dim in expr.data["vars"].dims if dim not in ("_term",)))
+    first = str(next(iter(dim for dim in expr.data["vars"].dims if dim != "_term")))
     data = expr.data
     pos = index.clip(min=0)
     labels = (

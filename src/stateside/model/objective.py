@@ -86,7 +86,8 @@ def penalty_terms(m: linopy.Model) -> dict[str, linopy.LinearExpression]:
 
 def add_objective(m: linopy.Model, d: ModelData, e: Expressions) -> None:
     terms = cost_terms(m, d, e)
-    total = sum((expr * d.period_weight).sum() for expr in terms.values())
+    discounted = [(expr * d.period_weight).sum() for expr in terms.values()]
+    total: linopy.LinearExpression = linopy.merge(discounted, cls=linopy.LinearExpression)
     for expr in penalty_terms(m).values():
         total = total + expr
     if d.mode == "budget" and e.it_online is not None:

@@ -9,8 +9,13 @@ with integers fixed — the usual practice in capacity expansion (ReEDS, GenX).
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import linopy
 
@@ -58,6 +63,32 @@ def highs_options(settings: SolverSettings, mip: bool) -> dict[str, object]:
     return opts
 
 
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Keep HiGHS's banner (printed by the C++ library on file descriptor 1) off stdout,
+    so ``stateside plan --json`` prints nothing but JSON."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # captured stdout (tests): nothing to guard
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _solve(m: linopy.Model, options: dict[str, Any]) -> tuple[str, str]:
+    with _quiet_stdout():
+        return m.solve(solver_name="highs", io_api="direct", **options)
+
+
 def _has_integers(m: linopy.Model) -> bool:
     return any(name in m.variables and (m.variables[name].labels >= 0).any() for name in INTEGER_VARIABLES)
 
@@ -68,7 +99,7 @@ def solve(built: BuiltModel, settings: SolverSettings) -> SolveResult:
     t0 = time.perf_counter()
     mip_gap: float | None = None
     if _has_integers(m):
-        status, term = m.solve(solver_name="highs", io_api="direct", **highs_options(settings, mip=True))
+        status, term = _solve(m, highs_options(settings, mip=True))
         if term not in ("optimal", "time_limit", "suboptimal") or not math.isfinite(
             float(m.objective.value or math.nan)
         ):
@@ -80,11 +111,11 @@ def solve(built: BuiltModel, settings: SolverSettings) -> SolveResult:
                 var.fix(value=var.solution.fillna(0.0).round())
                 var.relax()
         m_term_before = term
-        status, term = m.solve(solver_name="highs", io_api="direct", **highs_options(settings, mip=False))
+        status, term = _solve(m, highs_options(settings, mip=False))
         if term != "optimal":
             term = m_term_before if term == "optimal" else term
     else:
-        status, term = m.solve(solver_name="highs", io_api="direct", **highs_options(settings, mip=False))
+        status, term = _solve(m, highs_options(settings, mip=False))
     elapsed = time.perf_counter() - t0
     objective = float(m.objective.value) if m.objective.value is not None else math.nan
     return SolveResult(status, term, objective, mip_gap, elapsed, duals=term == "optimal")

@@ -26,6 +26,8 @@ Elastic slacks (penalised in the objective, see :mod:`stateside.model.data`):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import linopy
 import numpy as np
 import xarray as xr
@@ -99,24 +101,22 @@ def regional_sum(
     of each term of a region (-1 pads), ``sign`` its coefficient. Used for corridor flows
     into regions and for campus and fab loads on their regions.
     """
-    first = var.dims[0]
+    first = str(var.dims[0])
     pos = index.clip(min=0)
     labels = var.labels.isel({first: pos}).where(index >= 0, -1).drop_vars(first, errors="ignore")
     coeffs = sign.where(index >= 0, 0.0).broadcast_like(labels)
     return linopy.LinearExpression(xr.Dataset({"coeffs": coeffs, "vars": labels.astype(np.int64)}), m)
 
 
-def membership(
-    items: xr.DataArray, regions: list[str] | object, dim: str
-) -> tuple[xr.DataArray, xr.DataArray]:
+def membership(items: xr.DataArray, regions: Iterable[str]) -> tuple[xr.DataArray, xr.DataArray]:
     """(region, _term) index and +1 sign arrays listing the items (campuses, fabs) in each region."""
-    region_list = list(regions)  # type: ignore[call-overload]
+    region_list = [str(r) for r in regions]
     values = [str(x) for x in items.values]
     members: dict[str, list[int]] = {reg: [] for reg in region_list}
     for k, reg in enumerate(values):
         members[reg].append(k)
     width = max([len(v) for v in members.values()] + [1])
-    idx = np.full((len(region_list), width), -1, dtype=int)
+    idx = np.full((len(region_list), width), -1, dtype=np.int64)
     for i, reg in enumerate(region_list):
         idx[i, : len(members[reg])] = members[reg]
     coords = {"region": region_list, "_term": list(range(width))}

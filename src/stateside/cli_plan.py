@@ -1,0 +1,204 @@
+"""``stateside plan``: plan a scenario and show what it builds (registered in :mod:`stateside.cli`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from stateside.plan import Plan
+from stateside.run import run_plan
+from stateside.scenario.types import Scenario
+
+STAGE_LABELS = {
+    "profiles": "Hourly profiles and typical days",
+    "caps": "Share caps from the security rules",
+    "build": "Building the model",
+    "solve": "Solving with HiGHS",
+    "results": "Reading results",
+}
+
+
+def execute(scenario: Scenario, mode: str | None, quiet: bool) -> Plan:
+    """Run the plan with a Rich progress display on stderr (none when ``quiet``)."""
+    err = Console(stderr=True, highlight=False)
+    if quiet or (not err.is_terminal and not sys.stderr.isatty()):
+        # plain one-line stage messages when not on a terminal (CI logs, pipes)
+        def step(stage: str) -> None:
+            if not quiet:
+                err.print(f"… {STAGE_LABELS.get(stage, stage)}")
+
+        return run_plan(scenario, mode=mode, progress=step)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=False
+    ) as progress:
+        task_ids: dict[str, int] = {}
+
+        def step(stage: str) -> None:
+            for tid in task_ids.values():
+                progress.update(tid, completed=1, total=1)  # type: ignore[arg-type]
+            task_ids[stage] = progress.add_task(STAGE_LABELS.get(stage, stage), total=None)  # type: ignore[assignment]
+
+        plan = run_plan(scenario, mode=mode, progress=step)
+        for tid in task_ids.values():
+            progress.update(tid, completed=1, total=1)  # type: ignore[arg-type]
+    return plan
+
+
+def _money(x: float) -> str:
+    return f"{x / 1e9:,.2f}"
+
+
+def summary_tables(plan: Plan) -> list[Table]:
+    out: list[Table] = []
+    it = plan.tables.get("it_capacity", pd.DataFrame())
+    if len(it):
+        t = Table(title="AI IT capacity online (MW)", title_justify="left", title_style="bold")
+        for col in ("period", "target", "online", "short"):
+            t.add_column(col, justify="right")
+        for r in it.itertuples():
+            t.add_row(str(r.period), f"{r.target_mw:,.0f}", f"{r.online_mw:,.0f}", f"{r.short_mw:,.0f}")
+        out.append(t)
+    b = plan.tables.get("builds", pd.DataFrame())
+    if len(b):
+        new = b.pivot_table(
+            index="technology", columns="period", values="new_mw", aggfunc="sum", fill_value=0.0
+        )
+        new = new[new.sum(axis=1) > 0.5]
+        if len(new):
+            t = Table(
+                title="New power capacity by technology (MW, online from the period)",
+                title_justify="left",
+                title_style="bold",
+            )
+            t.add_column("technology")
+            for p in new.columns:
+                t.add_column(str(p), justify="right")
+            for tech, row in new.iterrows():
+                t.add_row(str(tech), *[f"{v:,.0f}" for v in row])
+            out.append(t)
+    camp = plan.tables.get("campuses", pd.DataFrame())
+    if len(camp):
+        built = camp.groupby(["campus", "region"], as_index=False)["new_it_mw"].sum()
+        built = built[built["new_it_mw"] > 0]
+        if len(built):
+            first = camp[camp["new_modules"] > 0].groupby("campus")["period"].min()
+            t = Table(title="Campuses built", title_justify="left", title_style="bold")
+            for col in ("campus", "region", "IT MW", "first online"):
+                t.add_column(col, justify="right" if col in ("IT MW", "first online") else "left")
+            for r in built.itertuples():
+                t.add_row(str(r.campus), str(r.region), f"{r.new_it_mw:,.0f}", str(first.get(r.campus, "")))
+            out.append(t)
+    fabs = plan.tables.get("fabs", pd.DataFrame())
+    if len(fabs) and fabs["decided"].any():
+        t = Table(title="Fabs built", title_justify="left", title_style="bold")
+        for col in ("fab", "region", "online from", "capex USD bn", "grant USD bn"):
+            t.add_column(col)
+        for r in fabs[fabs["decided"]].itertuples():
+            t.add_row(str(r.fab), str(r.region), str(r.period), _money(r.capex_usd), _money(r.grant_usd))
+        out.append(t)
+    need = plan.tables.get("equity_need", pd.DataFrame())
+    if len(need):
+        g = need.groupby("asset_class")[["capex_usd", "debt_usd", "grants_usd", "equity_usd"]].sum()
+        t = Table(
+            title="Capital by asset class (USD bn, all periods)", title_justify="left", title_style="bold"
+        )
+        for col in ("asset class", "capex", "debt", "grants", "equity"):
+            t.add_column(col, justify="left" if col == "asset class" else "right")
+        for a, r in g.iterrows():
+            t.add_row(
+                str(a), _money(r.capex_usd), _money(r.debt_usd), _money(r.grants_usd), _money(r.equity_usd)
+            )
+        t.add_row("total", *[_money(float(g[c].sum())) for c in g.columns], style="bold")
+        out.append(t)
+    inv = plan.tables.get("capital_by_investor", pd.DataFrame())
+    if len(inv):
+        last = inv.sort_values("period").groupby("investor").last()
+        t = Table(
+            title="Equity by investor (USD bn, cumulative to the last period)",
+            title_justify="left",
+            title_style="bold",
+        )
+        for col in ("investor", "committed", "invested", "unspent"):
+            t.add_column(col, justify="left" if col == "investor" else "right")
+        for i, r in last.iterrows():
+            t.add_row(
+                str(i),
+                _money(r.cumulative_available_usd),
+                _money(r.cumulative_used_usd),
+                _money(r.cumulative_available_usd - r.cumulative_used_usd),
+            )
+        out.append(t)
+    return out
+
+
+def print_plan(plan: Plan, console: Console) -> None:
+    s = plan.summary()
+    status_style = "green" if s["status"] == "optimal" else "yellow"
+    console.print(
+        Text.assemble(
+            ("Plan ", "bold"),
+            (f"{plan.scenario_name} ", "bold"),
+            (f"[{plan.mode} mode] ", ""),
+            (f"{s['status']}", status_style),
+            f" · discounted cost USD {(s['objective_usd'] or float('nan')) / 1e9:,.1f} bn"
+            + (f" · MIP gap {s['mip_gap']:.2%}" if s["mip_gap"] is not None else "")
+            + f" · build {s['build_seconds']:.1f} s, solve {s['solve_seconds']:.1f} s",
+        )
+    )
+    for table in summary_tables(plan):
+        console.print(table)
+    if plan.diagnosis:
+        console.print(Text("What could not be met:", style="bold yellow"))
+        for line in plan.diagnosis:
+            console.print(Text(f"  • {line}", style="yellow"))
+    else:
+        console.print(Text("Every target, capital limit, chip need and security cap is met.", style="green"))
+
+
+def plan_command(
+    scenario: Scenario,
+    mode: str | None,
+    out: Path | None,
+    as_json: bool,
+    fmt: str,
+    console: Console,
+) -> Plan:
+    plan = execute(scenario, mode, quiet=as_json)
+    if out is not None:
+        plan.to_dir(out, fmt=fmt)
+    if as_json:
+        sys.stdout.write(json.dumps(plan.summary(), indent=2) + "\n")
+    else:
+        print_plan(plan, console)
+        if out is not None:
+            console.print(f"Tables and summary.json written to {out}")
+    return plan
+
+
+ModeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--mode",
+        help="target: meet the IT targets at least cost; budget: most IT MW within committed capital. Default: the scenario's setting.",
+        show_default=False,
+    ),
+]
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", "-o", help="Folder to write every result table and summary.json into.", show_default=False
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object (the summary) instead of tables.")
+]
+FormatOption = Annotated[str, typer.Option("--format", help="Table format for --out: csv or parquet.")]
