@@ -112,6 +112,51 @@ class Plan:
         return path
 
 
+def load_plan_dir(path: Path) -> Plan:
+    """Read a plan written by :meth:`Plan.to_dir` (``stateside plan --out DIR``)."""
+    path = Path(path)
+    summary_file = path / "summary.json"
+    if not summary_file.is_file():
+        raise FileNotFoundError(f"{path} is not a plan folder: {summary_file.name} is missing")
+    summary = json.loads(summary_file.read_text())
+    tables: dict[str, pd.DataFrame] = {}
+    for f in sorted(path.iterdir()):
+        if f.suffix == ".csv":
+            tables[f.stem] = pd.read_csv(f)
+        elif f.suffix == ".parquet":
+            tables[f.stem] = pd.read_parquet(f)
+    known = {
+        "scenario",
+        "scenario_hash",
+        "status",
+        "mode",
+        "objective_usd",
+        "mip_gap",
+        "it_capacity_mw",
+        "capex_usd",
+        "unserved_mwh",
+        "build_seconds",
+        "solve_seconds",
+        "diagnosis",
+    }
+    return Plan(
+        scenario_name=str(summary.get("scenario", "")),
+        mode=str(summary.get("mode", "")),
+        status=str(summary.get("status", "")),
+        termination=str(summary.get("status", "")),
+        objective_usd=float(summary["objective_usd"])
+        if summary.get("objective_usd") is not None
+        else math.nan,
+        mip_gap=summary.get("mip_gap"),
+        build_seconds=float(summary.get("build_seconds", 0.0)),
+        solve_seconds=float(summary.get("solve_seconds", 0.0)),
+        tables=tables,
+        diagnosis=list(summary.get("diagnosis", [])),
+        scenario_hash=str(summary.get("scenario_hash", "")),
+        extra={k: v for k, v in summary.items() if k not in known},
+    )
+
+
 def _finite(x: float) -> float | None:
     return float(x) if x is not None and math.isfinite(x) else None
 
