@@ -10,6 +10,7 @@ one :class:`ScenarioError`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -34,12 +35,22 @@ class Issue:
 
     def __str__(self) -> str:
         row = "-" if self.row is None else str(self.row)
-        column = self.column if self.column else "-"
-        return f"{self.file}:{row}:{column}: expected {self.expected}, found {self.found}"
+        column = _one_line(self.column) if self.column else "-"
+        return (
+            f"{self.file}:{row}:{column}: expected {_one_line(self.expected)}, found {_one_line(self.found)}"
+        )
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+
+def _one_line(text: str) -> str:
+    """``text`` with line breaks (and the spaces around them) folded into one space."""
+    return _BREAKS.sub(" ", text) if "\n" in text or "\r" in text else text
+
+
+_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
 
 class ScenarioError(Exception):

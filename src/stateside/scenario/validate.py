@@ -632,10 +632,19 @@ def _load_yaml(path: Path, rel: str, col: _Collector) -> tuple[Any, str] | None:
         return None
     try:
         return yaml.safe_load(text), text
+    except yaml.reader.ReaderError as exc:
+        at = text.count("\n", 0, exc.position) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        col.error(rel, at, None, "YAML text", f"the control character {ord(char):#06x}")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        col.error(rel, line, None, "valid YAML", str(exc.problem or exc.context or "a syntax error"))
+        col.error(
+            rel,
+            mark.line + 1 if mark is not None else None,
+            None,
+            "valid YAML",
+            str(exc.problem or exc.context or "a syntax error"),
+        )
     except Exception as exc:  # any other YAML failure is still the user's file
         col.error(rel, None, None, "valid YAML", f"{type(exc).__name__}: {exc}")
     return None
