@@ -11,7 +11,7 @@ one :class:`ScenarioError`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -72,8 +72,3 @@ class ScenarioError(Exception):
     @property
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if not i.is_error]
-
-
-def format_issues(issues: Sequence[Issue]) -> list[str]:
-    """The lines a user sees: one per issue, warnings marked as such."""
-    return [str(i) if i.is_error else f"{i} (warning)" for i in issues]
