@@ -183,7 +183,12 @@ def _table(title: str, frame: pd.DataFrame, formats: dict[str, str] | None = Non
         cells = []
         for name, value in zip(frame.columns, row, strict=True):
             fmt = formats.get(str(name))
-            cells.append(format(value, fmt) if fmt and isinstance(value, (int, float)) else str(value))
+            if isinstance(value, float) and value != value:
+                cells.append("-")
+            elif fmt and isinstance(value, (int, float)):
+                cells.append(format(value, fmt))
+            else:
+                cells.append(str(value))
         table.add_row(*cells)
     return table
 
@@ -222,7 +227,10 @@ def info_tables(scenario: Scenario) -> list[Table]:
         _table("Existing capacity by technology", cap_frame, {c: ",.1f" for c in cap_frame.columns})
     )
 
-    demand = scenario.demand.groupby("period")[["annual_demand_mwh", "peak_demand_mw"]].sum(min_count=1)
+    # the sum of peaks only where every region states its peak (blank peaks come from the profiles)
+    grouped = scenario.demand.groupby("period")
+    demand = grouped[["annual_demand_mwh", "peak_demand_mw"]].sum()
+    demand.loc[grouped["peak_demand_mw"].count() < grouped.size(), "peak_demand_mw"] = float("nan")
     demand_frame = pd.DataFrame(
         {
             "period": [str(p) for p in demand.index],
