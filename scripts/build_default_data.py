@@ -1,0 +1,1500 @@
+#!/usr/bin/env python
+"""Build the default US scenario (``src/stateside/data/default``) from the shared raw data.
+
+Reads the public raw files under ``../shared/data/raw`` (relative to the repository root;
+override with ``--shared PATH`` or the environment variable ``STATESIDE_SHARED``, which
+name the ``shared`` folder), converts every money figure to 2024 US dollars with the GDP
+implicit price deflator, fills the known gaps with explicit, documented rules, and writes
+the scenario tables (CSV, exactly the columns declared in
+``src/stateside/scenario/schema/*.csv``), ``scenario.yaml`` and ``reference/deflators.csv``.
+
+The output is deterministic: running the script twice gives byte-identical files.
+Nothing from the raw folder is copied; only derived tables are written. Every source,
+conversion and assumption is described in ``src/stateside/data/default/SOURCES.md``.
+
+Usage::
+
+    python scripts/build_default_data.py                 # writes src/stateside/data/default
+    python scripts/build_default_data.py --out /tmp/x    # writes elsewhere
+    python scripts/build_default_data.py --shared /path/to/shared
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import statistics
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SCHEMA_DIR = REPO_ROOT / "src" / "stateside" / "scenario" / "schema"
+DEFAULT_OUT = REPO_ROOT / "src" / "stateside" / "data" / "default"
+
+BASE_YEAR = 2024
+START_YEAR = 2025
+PERIODS: tuple[int, ...] = (2026, 2028, 2030, 2032)
+PERIOD_LENGTH_YEARS = 2
+
+# ---------------------------------------------------------------------------------------
+# Deflators: GDP implicit price deflator, index 2017 = 100 (BEA NIPA Table 1.1.9, line 1;
+# FRED series A191RD3A086NBEA). See DEFLATOR_SOURCE and SOURCES.md for how they were read.
+# ---------------------------------------------------------------------------------------
+GDP_DEFLATOR_2017_100: dict[int, float] = {
+    2004: 79.077,
+    2019: 103.979,
+    2020: 105.377,
+    2021: 110.186,
+    2022: 118.023,
+    2023: 122.390,
+    2024: 125.428,
+    2025: 128.986,
+}
+DEFLATOR_SOURCE = (
+    "BEA NIPA Table 1.1.9 line 1 (GDP implicit price deflator, 2017=100, annual) as FRED series "
+    "A191RD3A086NBEA; values read from a FRED download in the public repository "
+    "ChowchowWorks/Macroeconomics data/A191RD3A086NBEA.csv (vintage after BEA's 2025 annual update)"
+)
+DEFLATOR_CHECK: dict[int, str] = {
+    2004: "identical in an older FRED vintage (jdelacm/Production-Functions)",
+    2019: "identical in an older FRED vintage (jdelacm/Production-Functions)",
+    2020: "older FRED vintage 105.361 (-0.02%)",
+    2021: "older FRED vintage 110.172 (-0.01%); World Bank WDI (knoema) 110.2",
+    2022: "older FRED vintage 118.026 (+0.00%); World Bank WDI (knoema) 118.0",
+    2023: "older FRED vintage 122.273 (-0.10%); World Bank WDI (knoema) 122.3",
+    2024: "older FRED vintage 125.230 (-0.16%); World Bank WDI (knoema) 125.2; FRED GDPDEF quarterly mean 125.22",
+    2025: "2025 annual value of the same file; not cross-checked",
+}
+
+
+def deflator_factor(year: int) -> float:
+    """Multiplier from ``year`` dollars to base-year (2024) dollars, rounded to 6 decimals."""
+    return round(GDP_DEFLATOR_2017_100[BASE_YEAR] / GDP_DEFLATOR_2017_100[year], 6)
+
+
+def to_base(value: float, year: int) -> float:
+    """``value`` in ``year`` dollars expressed in 2024 dollars (using the stated factor)."""
+    return value * deflator_factor(year)
+
+
+# ---------------------------------------------------------------------------------------
+# States
+# ---------------------------------------------------------------------------------------
+STATE_CODES: dict[str, str] = {
+    "Alabama": "AL", "Alaska": "AK", "Arizona": "AZ", "Arkansas": "AR", "California": "CA",
+    "Colorado": "CO", "Connecticut": "CT", "Delaware": "DE", "District of Columbia": "DC",
+    "Florida": "FL", "Georgia": "GA", "Hawaii": "HI", "Idaho": "ID", "Illinois": "IL",
+    "Indiana": "IN", "Iowa": "IA", "Kansas": "KS", "Kentucky": "KY", "Louisiana": "LA",
+    "Maine": "ME", "Maryland": "MD", "Massachusetts": "MA", "Michigan": "MI", "Minnesota": "MN",
+    "Mississippi": "MS", "Missouri": "MO", "Montana": "MT", "Nebraska": "NE", "Nevada": "NV",
+    "New Hampshire": "NH", "New Jersey": "NJ", "New Mexico": "NM", "New York": "NY",
+    "North Carolina": "NC", "North Dakota": "ND", "Ohio": "OH", "Oklahoma": "OK", "Oregon": "OR",
+    "Pennsylvania": "PA", "Rhode Island": "RI", "South Carolina": "SC", "South Dakota": "SD",
+    "Tennessee": "TN", "Texas": "TX", "Utah": "UT", "Vermont": "VT", "Virginia": "VA",
+    "Washington": "WA", "West Virginia": "WV", "Wisconsin": "WI", "Wyoming": "WY",
+}  # fmt: skip
+
+# IANA time zone at each state's representative point (the zone most of the state uses).
+TIMEZONES: dict[str, str] = {
+    "AL": "America/Chicago", "AK": "America/Anchorage", "AZ": "America/Phoenix",
+    "AR": "America/Chicago", "CA": "America/Los_Angeles", "CO": "America/Denver",
+    "CT": "America/New_York", "DE": "America/New_York", "DC": "America/New_York",
+    "FL": "America/New_York", "GA": "America/New_York", "HI": "Pacific/Honolulu",
+    "ID": "America/Boise", "IL": "America/Chicago", "IN": "America/Indiana/Indianapolis",
+    "IA": "America/Chicago", "KS": "America/Chicago", "KY": "America/New_York",
+    "LA": "America/Chicago", "ME": "America/New_York", "MD": "America/New_York",
+    "MA": "America/New_York", "MI": "America/Detroit", "MN": "America/Chicago",
+    "MS": "America/Chicago", "MO": "America/Chicago", "MT": "America/Denver",
+    "NE": "America/Chicago", "NV": "America/Los_Angeles", "NH": "America/New_York",
+    "NJ": "America/New_York", "NM": "America/Denver", "NY": "America/New_York",
+    "NC": "America/New_York", "ND": "America/Chicago", "OH": "America/New_York",
+    "OK": "America/Chicago", "OR": "America/Los_Angeles", "PA": "America/New_York",
+    "RI": "America/New_York", "SC": "America/New_York", "SD": "America/Chicago",
+    "TN": "America/Chicago", "TX": "America/Chicago", "UT": "America/Denver",
+    "VT": "America/New_York", "VA": "America/New_York", "WA": "America/Los_Angeles",
+    "WV": "America/New_York", "WI": "America/Chicago", "WY": "America/Denver",
+}  # fmt: skip
+
+# Representative points outside the CONUS centroid file (labelled in SOURCES.md).
+EXPLICIT_POINTS: dict[str, tuple[float, float, str]] = {
+    "AK": (61.2181, -149.9003, "Anchorage (Railbelt grid, most of Alaska's load)"),
+    "HI": (21.3069, -157.8583, "Honolulu (Oahu, most of Hawaii's load)"),
+    "DC": (38.9072, -77.0369, "Washington, DC"),
+}
+
+# Ties in the ReEDS zone count (transreg / interconnect) broken by the utility serving most
+# of the state's load (judgement, listed in SOURCES.md).
+ISO_TIE_BREAK: dict[str, str] = {
+    "AR": "MISO",  # Entergy Arkansas
+    "MS": "MISO",  # Entergy Mississippi, Cooperative Energy
+    "ND": "SPP",  # Basin Electric / WAPA co-ops (largest generator)
+    "NM": "WestConnect",  # PNM, El Paso Electric
+    "SD": "SPP",  # WAPA / Basin / NorthWestern
+    "WY": "NorthernGrid",  # PacifiCorp East
+}
+INTERCONNECT_TIE_BREAK: dict[str, str] = {"NM": "western", "SD": "eastern"}
+ISLANDED: dict[str, tuple[str, str]] = {"AK": ("AK", "alaska"), "HI": ("HI", "hawaii")}
+DC_NEIGHBOURS: tuple[str, ...] = ("MD", "VA")
+
+# Census division of the regions missing from reeds/zones/state_groups.csv (US Census Bureau).
+EXTRA_CENDIV: dict[str, str] = {"AK": "Pacific", "HI": "Pacific", "DC": "South_Atlantic"}
+
+SOLAR_CF_FLOOR = 0.15
+SOLAR_CF_ALASKA = 0.10
+WIND_FALLBACK_ATB = "Land-Based Wind - Class 10 - Technology 4"
+
+# ---------------------------------------------------------------------------------------
+# Technologies
+# ---------------------------------------------------------------------------------------
+EIA_FUEL_TO_TECH: dict[str, str] = {
+    "Coal": "coal",
+    "Natural Gas": "gas_existing",
+    "Other Gases": "gas_existing",
+    "Nuclear": "nuclear",
+    "Hydroelectric": "hydro",
+    "Pumped Storage": "pumped_storage",
+    "Wind": "wind",
+    "Solar Thermal and Photovoltaic": "solar",
+    "Geothermal": "geothermal",
+    "Petroleum": "oil",
+    "Other Biomass": "biomass",
+    "Wood and Wood Derived Fuels": "biomass",
+    "Other": "battery",
+}
+
+# EIA Electric Power Annual, Table 8.1 (average operating heat rate, 2022, Btu/kWh).
+EIA_HEAT_RATE_2022 = {"coal": 10689, "oil": 11166, "gas_existing": 7740}
+EIA_HEAT_RATE_URL = "https://www.eia.gov/electricity/annual/html/epa_08_01.html"
+
+
+@dataclass(frozen=True)
+class Tech:
+    """Static attributes of one technology (the costs come from CostSource)."""
+
+    code: str
+    name: str
+    kind: str
+    asset_class: str
+    fuel: str | None
+    profile: str
+    buildable: bool
+    availability: float | None  # None: computed from eGRID/EIA (see realized_cf)
+    capacity_credit: float
+    heat_rate: float | None  # MMBtu/MWh; None: from the ATB file in the 2030 column
+    lifetime_years: float
+    reeds_construction: str
+    storage_hours: float | None = None
+    round_trip_efficiency: float | None = None
+    uses_gas_turbine: bool = False
+    max_build_mw: float | None = None
+    notes: str = ""
+
+
+TECHS: tuple[Tech, ...] = (
+    Tech("coal", "Coal steam (existing)", "thermal", "generation", "coal", "none", False, 0.85, 0.90,
+         EIA_HEAT_RATE_2022["coal"] / 1000, 40, "CoalOldUns"),
+    Tech("gas_existing", "Natural gas fleet (existing CC, CT and steam)", "thermal", "generation", "gas",
+         "none", False, 0.90, 0.92, EIA_HEAT_RATE_2022["gas_existing"] / 1000, 30, "Gas-CC"),
+    Tech("oil", "Petroleum (existing)", "thermal", "generation", "oil", "none", False, 0.85, 0.88,
+         EIA_HEAT_RATE_2022["oil"] / 1000, 25, "o-g-s"),
+    Tech("biomass", "Biomass and wood (existing)", "thermal", "generation", "biomass", "none", False,
+         0.80, 0.88, None, 30, "biopower"),
+    Tech("geothermal", "Geothermal (existing)", "thermal", "generation", None, "none", False, None, 0.90,
+         0.0, 30, "GEO"),
+    Tech("hydro", "Conventional hydro (existing)", "hydro", "generation", None, "none", False, None,
+         0.70, 0.0, 80, "Hydro"),
+    Tech("pumped_storage", "Pumped-storage hydro (existing)", "storage", "storage", None, "none", False,
+         0.95, 0.90, 0.0, 80, "PSH", storage_hours=10.0, round_trip_efficiency=0.75),
+    Tech("nuclear", "Nuclear, large light-water (existing and new)", "thermal", "generation", "uranium",
+         "none", True, None, 0.95, None, 40, "Nuclear", max_build_mw=2200.0),
+    Tech("smr", "Small modular reactor", "thermal", "generation", "uranium", "none", True, None, 0.95,
+         None, 40, "Nuclear-SMR", max_build_mw=300.0),
+    Tech("gas_cc", "Gas combined cycle (new)", "thermal", "generation", "gas", "none", True, 0.92, 0.92,
+         None, 30, "Gas-CC", uses_gas_turbine=True),
+    Tech("gas_ct", "Gas combustion turbine (new)", "thermal", "generation", "gas", "none", True, 0.92,
+         0.90, None, 25, "Gas-CT", uses_gas_turbine=True),
+    Tech("solar", "Utility-scale PV (single-axis tracking)", "variable", "generation", None, "solar", True,
+         1.0, 0.20, 0.0, 40, "PV"),
+    Tech("wind", "Onshore wind", "variable", "generation", None, "wind", True, 1.0, 0.20, 0.0, 30,
+         "ONSWIND"),
+    Tech("battery", "Li-ion battery storage (4 h)", "storage", "storage", None, "none", True, 0.97, 0.85,
+         0.0, 15, "BATTERY", storage_hours=4.0),
+)  # fmt: skip
+
+LIFETIME_SOURCE = {
+    "coal": "pypsa-technology-data costs_2030.csv coal lifetime (Lazard LCOE+ 2023)",
+    "gas_existing": "illustrative: same as gas_cc (JRC, pypsa-technology-data)",
+    "oil": "pypsa-technology-data costs_2030.csv oil lifetime (Danish Energy Agency)",
+    "biomass": "pypsa-technology-data costs_2030.csv biomass lifetime (DIW DataDoc)",
+    "geothermal": "pypsa-technology-data costs_2030.csv geothermal lifetime",
+    "hydro": "pypsa-technology-data costs_2030.csv hydro lifetime (IEA 2010)",
+    "pumped_storage": "pypsa-technology-data costs_2030.csv PHS lifetime (IEA 2010)",
+    "nuclear": "pypsa-technology-data costs_2030.csv nuclear lifetime (Lazard LCOE+ 2023)",
+    "smr": "illustrative: same as nuclear",
+    "gas_cc": "pypsa-technology-data costs_2030.csv NG 2-on-1 Combined Cycle (F-Frame) lifetime (JRC)",
+    "gas_ct": "pypsa-technology-data costs_2030.csv OCGT lifetime (Danish Energy Agency)",
+    "solar": "pypsa-technology-data costs_2030.csv solar-utility lifetime (Danish Energy Agency)",
+    "wind": "pypsa-technology-data costs_2030.csv onwind lifetime (Danish Energy Agency)",
+    "battery": "pypsa-technology-data costs_2030.csv battery storage lifetime (NREL)",
+}
+
+# Cost sources. ReEDS ATB 2024 moderate files (2022 $) for the buildable technologies and
+# the existing gas fleet (proxy); pypsa-technology-data (ATB 2024 Market/Moderate, 2022 $)
+# for the existing-only technologies that ReEDS does not ship here.
+REEDS_COSTS: dict[str, tuple[str, str | None]] = {
+    # technology: (file, value of column i)
+    "gas_cc": ("gas_ATB_2024_moderate.csv", "Gas-CC"),
+    "gas_ct": ("gas_ATB_2024_moderate.csv", "Gas-CT"),
+    "gas_existing": ("gas_ATB_2024_moderate.csv", "Gas-CC"),
+    "oil": ("gas_ATB_2024_moderate.csv", "Gas-CT"),
+    "nuclear": ("nuclear_ATB_2024_moderate.csv", "Nuclear"),
+    "smr": ("nuclear-smr_ATB_2024_moderate.csv", "Nuclear-SMR"),
+    "solar": ("upv_ATB_2024_moderate.csv", None),
+    "wind": ("ons-wind_ATB_2024_moderate.csv", None),
+    "battery": ("battery_ATB_2024_moderate.csv", "battery_li"),
+}
+PYPSA_COSTS: dict[str, str] = {
+    "coal": "coal",
+    "biomass": "biomass",
+    "geothermal": "geothermal",
+    "hydro": "hydro",
+    "pumped_storage": "PHS",
+}
+PYPSA_YEARS: tuple[int, ...] = (2025, 2030, 2035)
+
+# Locational multiplier file per buildable technology (PyPSA-USA, from EIA's capital-cost study).
+MULTIPLIER_FILES: dict[str, str] = {
+    "gas_cc": "natural-gas-430mw.csv",
+    "gas_ct": "natural-gas-240mw.csv",
+    "nuclear": "nuclear-1117mw.csv",
+    "smr": "smr-600mw.csv",
+    "solar": "spv-tracking-150mw.csv",
+    "wind": "onshore-wind-200mw.csv",
+    "battery": "battery-storage-4hr-50mw.csv",
+}
+
+# ---------------------------------------------------------------------------------------
+# Corridors
+# ---------------------------------------------------------------------------------------
+CORRIDOR_MAX_EXPANSION_MW = 2000.0
+CORRIDOR_CONSTRUCTION_YEARS = 6.0
+DC_CORRIDORS: dict[str, tuple[float, float]] = {"MD": (3000.0, 3000.0), "VA": (1500.0, 1500.0)}
+DC_CORRIDOR_LENGTH_MILES = 10.0
+
+# ---------------------------------------------------------------------------------------
+# Campuses, fabs and the coalition (illustrative, reasoning in SOURCES.md)
+# ---------------------------------------------------------------------------------------
+ABILENE_CAPEX_USD_2025 = 15e9
+ABILENE_MW = 1200.0
+CAMPUS_FOM_SHARE = 0.03
+
+
+@dataclass(frozen=True)
+class Campus:
+    code: str
+    name: str
+    region: str
+    module_it_mw: float
+    max_modules: int
+    earliest_year: int
+    pue: float
+    sensitive_data: bool
+    frontier_weights: bool
+    why: str
+
+
+CAMPUSES: tuple[Campus, ...] = (
+    Campus("tx_abilene", "West Texas flagship campus (Abilene-like)", "TX", 200, 6, 2026, 1.25, False, True,
+           "Abilene-like site: 1.2 GW in 8 buildings, first phase energized 2025-26 (Crusoe release, May 2025)"),
+    Campus("tx_permian", "Permian Basin campus", "TX", 250, 4, 2028, 1.25, False, True,
+           "ERCOT West: gas supply and fast interconnection"),
+    Campus("va_loudoun", "Northern Virginia inference campus", "VA", 200, 2, 2027, 1.2, True, False,
+           "the largest data-center market (EPRI: 25.6% of VA load); small because Dominion's queue is long"),
+    Campus("va_southside", "Southside Virginia campus", "VA", 250, 4, 2028, 1.2, True, False,
+           "greenfield site away from the Loudoun constraint, PJM"),
+    Campus("ga_douglas", "Metro Atlanta campus", "GA", 250, 4, 2027, 1.25, True, False,
+           "second-largest Southeast market (EPRI: 4.3% of GA load)"),
+    Campus("oh_new_albany", "Central Ohio campus", "OH", 200, 4, 2027, 1.2, True, False,
+           "established hyperscale cluster near Columbus, PJM"),
+    Campus("pa_susquehanna", "Nuclear-adjacent Pennsylvania campus", "PA", 250, 4, 2027, 1.2, False, True,
+           "co-location next to an existing nuclear plant, PJM"),
+    Campus("az_mesa", "Phoenix-area campus", "AZ", 250, 4, 2027, 1.3, True, False,
+           "large desert cluster (EPRI: 7.4% of AZ load); hot climate raises PUE"),
+    Campus("la_richland", "North Louisiana gigawatt campus", "LA", 300, 6, 2028, 1.25, False, True,
+           "gigawatt-scale greenfield site with new gas generation, MISO South"),
+    Campus("wy_cheyenne", "Cheyenne campus", "WY", 200, 5, 2028, 1.2, False, True,
+           "cool climate, gas and wind; WY data centers already 11.3% of load (EPRI)"),
+    Campus("nd_ellendale", "North Dakota campus", "ND", 200, 3, 2027, 1.2, False, True,
+           "cool climate, stranded wind (realized wind CF 0.43)"),
+    Campus("nm_dona_ana", "Southern New Mexico campus", "NM", 250, 4, 2029, 1.3, False, True,
+           "greenfield desert site with solar; later permits"),
+    Campus("ok_pryor", "Northeast Oklahoma campus", "OK", 200, 4, 2028, 1.25, True, False,
+           "existing hyperscale cluster, SPP wind"),
+    Campus("ia_council_bluffs", "Western Iowa campus", "IA", 200, 4, 2027, 1.2, True, False,
+           "existing hyperscale cluster (EPRI: 11.4% of IA load), MISO wind"),
+)  # fmt: skip
+
+# CHIPS-award-linked fab candidates.
+FAB_CAPEX_USD = 20e9  # TSMC Arizona fab 1 budget, $12B -> $20B (CNBC, Dec 2024)
+TSMC_AZ_SITE_USD = 65e9  # TSMC Arizona site plan (CNBC, Dec 2024)
+TSMC_AZ_AWARD_USD = 6.6e9  # chips_act_major_awards.csv
+GRANT_INTENSITY = TSMC_AZ_AWARD_USD / TSMC_AZ_SITE_USD
+LOGIC_FAB_MW = 350.0
+MEMORY_FAB_MW = (480.0 + 576.0) / 2  # Micron NY: fab 2 576 MW, fabs 1+2 1,056 MW
+LOGIC_ACCELERATORS = 20000 * 12 * 0.25 * 15  # wafers/month x 12 x AI share x accelerators/wafer
+MEMORY_ACCELERATORS = 600_000.0
+FAB_FOM_SHARE = 0.03
+
+
+@dataclass(frozen=True)
+class Fab:
+    code: str
+    name: str
+    region: str
+    company: str  # row key in chips_act_major_awards.csv
+    state_award_usd: float | None  # known state split of the award, if any
+    memory: bool
+    lead_time_years: float
+    earliest_year: int
+    why: str
+
+
+FABS: tuple[Fab, ...] = (
+    Fab("fab_az_logic", "Arizona advanced-logic fab (TSMC Arizona-like)", "AZ", "TSMC Arizona", None, False,
+        3, 2028, "a further fab on an existing leading-edge site"),
+    Fab("fab_tx_logic", "Central Texas logic fab (Samsung Taylor-like)", "TX", "Samsung Electronics", None,
+        False, 3, 2028, "Taylor-like greenfield fab under construction"),
+    Fab("fab_oh_logic", "Ohio logic fab (Intel Ohio-like)", "OH", "Intel", 1.5e9, False, 3, 2030,
+        "Ohio site whose first fab slipped to about 2030"),
+    Fab("fab_id_memory", "Idaho memory/HBM fab (Micron Boise-like)", "ID", "Micron Technology", None, True, 3,
+        2028, "HBM memory for accelerators, Boise-like site"),
+    Fab("fab_ny_memory", "New York memory megafab (Micron Clay-like)", "NY", "Micron Technology", None, True,
+        3, 2030, "Clay-like megafab; grid upgrades approved 2025"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Investor:
+    code: str
+    name: str
+    country: str
+    investor_type: str
+    government_ownership_pct: float
+    entity: str
+    excluded: str
+    board_seat: bool
+    why: str
+    commitments: tuple[tuple[int, float, str], ...]  # (year, $B, stage)
+
+
+INVESTORS: tuple[Investor, ...] = (
+    Investor("sponsor", "Frontier AI Lab (sponsor)", "US", "sponsor", 0.0, "sponsor_lab", "", True,
+             "the AI lab that sponsors the coalition",
+             ((2026, 2.0, "funded"), (2027, 2.5, "committed"), (2028, 2.5, "committed"),
+              (2029, 2.5, "committed"), (2030, 2.5, "term_sheet"))),
+    Investor("cloud", "Hyperscale Cloud Partner", "US", "cloud", 0.0, "cloud_partner", "fab", True,
+             "the lab's cloud partner; funds compute and power, not fabs",
+             ((2026, 3.6, "funded"), (2027, 3.6, "committed"), (2028, 3.6, "committed"),
+              (2029, 3.6, "committed"), (2030, 3.6, "committed"))),
+    Investor("devices", "Consumer Device Maker", "US", "strategic", 0.0, "device_maker",
+             "generation;storage;transmission", False,
+             "strategic corporate that wants compute and chip supply, not utility assets",
+             ((2026, 1.0, "committed"), (2027, 1.0, "committed"), (2028, 1.0, "committed"),
+              (2029, 1.0, "committed"), (2030, 1.0, "in_talks"))),
+    Investor("chips", "Accelerator Chip Maker", "US", "strategic", 0.0, "chip_maker", "transmission", False,
+             "strategic corporate securing demand for its accelerators and domestic supply",
+             ((2026, 1.0, "committed"), (2027, 1.5, "committed"), (2028, 1.5, "committed"),
+              (2029, 1.5, "committed"), (2030, 0.5, "term_sheet"))),
+    Investor("venture", "Frontier Ventures Fund III", "US", "venture", 0.0, "us_venture_fund",
+             "generation;storage;transmission", False,
+             "US venture fund (US GP, one foreign LP); avoids utility-like assets",
+             ((2026, 0.5, "funded"), (2027, 1.0, "committed"), (2028, 1.0, "committed"),
+              (2029, 0.5, "term_sheet"))),
+    Investor("ca_pension", "Maple Public Pension Investment Board", "CA", "pension", 100.0, "ca_pension",
+             "fab", True,
+             "Canadian federal crown corporation: wholly owned by the Crown, invests at arm's length; "
+             "government_ownership_pct 100 so the review sees a foreign-government-owned investor from an "
+             "excepted foreign state; infrastructure mandate, no fabs",
+             ((2026, 1.0, "committed"), (2027, 2.0, "committed"), (2028, 2.5, "committed"),
+              (2029, 2.5, "committed"), (2030, 2.0, "term_sheet"))),
+    Investor("jp_strategic", "Sakura Technology Group (via Sakura Vision Investments)", "JP", "strategic",
+             0.0, "jp_vision_vehicle", "", True,
+             "Japanese conglomerate investing through a Delaware subsidiary vehicle; founder holds 29%",
+             ((2026, 2.0, "funded"), (2027, 3.0, "committed"), (2028, 3.0, "committed"),
+              (2029, 2.0, "committed"), (2030, 2.0, "in_talks"))),
+    Investor("kr_strategic", "Hanseong Electronics", "KR", "strategic", 8.7, "kr_strategic", "transmission",
+             False,
+             "Korean chaebol affiliate; the national pension holds 7.5% directly and 6% of its 20% holding "
+             "company: 7.5 + 0.20 x 6 = 8.7% government-linked",
+             ((2027, 2.0, "term_sheet"), (2028, 2.0, "term_sheet"), (2029, 2.0, "in_talks"))),
+    Investor("uae_fund", "Gulf Horizon Investment Authority", "AE", "sovereign", 100.0, "ae_us_holdco", "",
+             True, "UAE sovereign fund wholly owned by an emirate government, investing through a US holdco",
+             ((2026, 2.0, "committed"), (2027, 3.0, "committed"), (2028, 3.0, "committed"),
+              (2029, 3.0, "committed"), (2030, 3.0, "in_talks"))),
+)  # fmt: skip
+
+ENTITIES: tuple[tuple[str, str, str, str], ...] = (
+    # entity, name, schema, country
+    ("sponsor_lab", "Frontier AI Lab, Inc.", "Company", "US"),
+    ("sponsor_foundation", "Frontier AI Foundation", "Organization", "US"),
+    ("cloud_partner", "Hyperscale Cloud Corp.", "Company", "US"),
+    ("device_maker", "Consumer Devices Inc.", "Company", "US"),
+    ("chip_maker", "Accelerator Silicon Corp.", "Company", "US"),
+    ("us_venture_fund", "Frontier Ventures Fund III, L.P.", "Fund", "US"),
+    ("us_venture_gp", "Frontier Ventures GP III, LLC", "Company", "US"),
+    ("us_endowment", "University Endowment Trust", "Organization", "US"),
+    ("us_state_pension", "State Teachers' Retirement System", "Organization", "US"),
+    ("sg_family_office", "Lion City Family Office Pte. Ltd.", "Company", "SG"),
+    ("ca_pension", "Maple Public Pension Investment Board", "Organization", "CA"),
+    ("ca_crown", "Government of Canada (the Crown in right of Canada)", "PublicBody", "CA"),
+    ("jp_vision_vehicle", "Sakura Vision Investments (US) LLC", "Company", "US"),
+    ("jp_conglomerate", "Sakura Technology Group Corp.", "Company", "JP"),
+    ("jp_founder", "Founder of Sakura Technology Group", "Person", "JP"),
+    ("kr_strategic", "Hanseong Electronics Co., Ltd.", "Company", "KR"),
+    ("kr_holding", "Hanseong Holdings Co., Ltd.", "Company", "KR"),
+    ("kr_family", "Hanseong founding family", "Person", "KR"),
+    ("kr_national_pension", "National pension service of the Republic of Korea", "PublicBody", "KR"),
+    ("ae_us_holdco", "Gulf Horizon US Holdings LLC", "Company", "US"),
+    ("ae_fund", "Gulf Horizon Investment Authority", "Fund", "AE"),
+    ("ae_emirate_government", "Government of the Emirate (UAE)", "PublicBody", "AE"),
+)
+
+OWNERSHIP: tuple[tuple[str, str, float, float, bool], ...] = (
+    # owner, asset, voting %, economic %, general partner
+    ("sponsor_foundation", "sponsor_lab", 74.0, 26.0, False),
+    ("cloud_partner", "sponsor_lab", 0.0, 27.0, False),
+    ("jp_conglomerate", "sponsor_lab", 11.0, 11.0, False),
+    ("us_venture_gp", "us_venture_fund", 100.0, 1.0, True),
+    ("us_endowment", "us_venture_fund", 0.0, 45.0, False),
+    ("us_state_pension", "us_venture_fund", 0.0, 40.0, False),
+    ("sg_family_office", "us_venture_fund", 0.0, 14.0, False),
+    ("ca_crown", "ca_pension", 100.0, 100.0, False),
+    ("jp_conglomerate", "jp_vision_vehicle", 100.0, 100.0, False),
+    ("jp_founder", "jp_conglomerate", 29.0, 29.0, False),
+    ("kr_holding", "kr_strategic", 20.0, 20.0, False),
+    ("kr_national_pension", "kr_strategic", 7.5, 7.5, False),
+    ("kr_family", "kr_holding", 45.0, 45.0, False),
+    ("kr_national_pension", "kr_holding", 6.0, 6.0, False),
+    ("ae_emirate_government", "ae_fund", 100.0, 100.0, False),
+    ("ae_fund", "ae_us_holdco", 100.0, 100.0, False),
+)
+
+CONTROL: tuple[tuple[str, str, str], ...] = (
+    ("sponsor_foundation", "sponsor_lab", "board_seat"),
+    ("sponsor_foundation", "sponsor_lab", "substantive_decisions"),
+    ("cloud_partner", "sponsor_lab", "mnpi_access"),
+    ("jp_conglomerate", "sponsor_lab", "observer"),
+    ("us_venture_gp", "us_venture_fund", "substantive_decisions"),
+    ("sg_family_office", "us_venture_fund", "observer"),
+    ("ca_crown", "ca_pension", "board_seat"),
+    ("jp_conglomerate", "jp_vision_vehicle", "board_seat"),
+    ("jp_conglomerate", "jp_vision_vehicle", "substantive_decisions"),
+    ("kr_holding", "kr_strategic", "board_seat"),
+    ("ae_emirate_government", "ae_fund", "board_seat"),
+    ("ae_emirate_government", "ae_fund", "substantive_decisions"),
+    ("ae_fund", "ae_us_holdco", "board_seat"),
+    ("ae_fund", "ae_us_holdco", "substantive_decisions"),
+)
+
+SHARE_CAPS: tuple[tuple[str, str, float, str], ...] = (
+    (
+        "venture",
+        "datacenter",
+        10.0,
+        "illustrative: the fund's limited partnership agreement caps single-asset-class concentration",
+    ),
+)
+
+# Settings values with a number behind them.
+IT_TARGET_MW = {2026: 500, 2028: 3000, 2030: 7000, 2032: 10000}
+ACCELERATORS_PER_MW_IT = 480
+ACCELERATOR_IMPORT_LIMIT = 1_000_000
+MIN_DOMESTIC_SHARE = {2030: 0.1, 2032: 0.25}
+TURBINE_SUPPLY_MW_PER_YEAR = 3000
+DEBT_SHARE_ILLUSTRATIVE = {"datacenter": 0.65, "transmission": 0.6, "fab": 0.2}
+
+
+# =======================================================================================
+# Helpers
+# =======================================================================================
+class BuildError(RuntimeError):
+    """A raw file does not look as expected."""
+
+
+def read_raw(raw: Path, rel: str, **kwargs: Any) -> pd.DataFrame:
+    """Read a raw CSV, failing with the file name when it is missing."""
+    path = raw / rel
+    if not path.is_file():
+        raise BuildError(f"missing raw file {path}")
+    return pd.read_csv(path, **kwargs)
+
+
+def read_fuel_costs(raw: Path) -> pd.DataFrame:
+    """pypsa-usa fuelCost22.csv without its '###' comment lines (some are quoted)."""
+    path = raw / "pypsa-usa" / "fuelCost22.csv"
+    if not path.is_file():
+        raise BuildError(f"missing raw file {path}")
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.lstrip('"').startswith("#")]
+    return pd.read_csv(io.StringIO("\n".join(lines))).set_index("primary_fuel")
+
+
+def state_code(name: str) -> str:
+    try:
+        return STATE_CODES[name.strip()]
+    except KeyError as exc:
+        raise BuildError(f"unknown state name {name!r}") from exc
+
+
+def fmt_number(value: float, decimals: int) -> str:
+    """Fixed-point text without trailing zeros (``-0`` printed as ``0``)."""
+    text = f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def schema_columns(table: str) -> list[tuple[str, str]]:
+    """(column, type) in declared order."""
+    with (SCHEMA_DIR / f"{table}.csv").open(newline="", encoding="utf-8") as f:
+        return [(row["column"], row["type"]) for row in csv.DictReader(f)]
+
+
+def format_cell(value: Any, col_type: str, decimals: int) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    base = col_type.split(":", 1)[0]
+    if base == "bool":
+        return "true" if bool(value) else "false"
+    if base in ("int", "year"):
+        return str(round(float(value)))
+    if base == "float":
+        return fmt_number(float(value), decimals)
+    return str(value)
+
+
+def table_text(table: str, df: pd.DataFrame, decimals: dict[str, int] | None = None) -> str:
+    """The CSV text of ``df`` in the declared column order, with deterministic formatting."""
+    columns = schema_columns(table)
+    names = [c for c, _ in columns]
+    if list(df.columns) != names:
+        raise BuildError(f"{table}: columns {list(df.columns)} differ from the schema {names}")
+    decimals = decimals or {}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(names)
+    for row in df.itertuples(index=False):
+        writer.writerow(format_cell(v, t, decimals.get(c, 4)) for v, (c, t) in zip(row, columns, strict=True))
+    return out.getvalue()
+
+
+def frame(rows: Iterable[dict[str, Any]], table: str) -> pd.DataFrame:
+    names = [c for c, _ in schema_columns(table)]
+    return pd.DataFrame(list(rows), columns=names)
+
+
+# =======================================================================================
+# Regions
+# =======================================================================================
+def build_regions(raw: Path, log: list[str]) -> pd.DataFrame:
+    census = read_raw(raw, "census/NST-EST2024-ALLDATA.csv")
+    census = census[(census["SUMLEV"] == 40) & (census["NAME"] != "Puerto Rico")]
+    pop = {state_code(n): int(p) for n, p in zip(census["NAME"], census["POPESTIMATE2024"], strict=True)}
+    if len(pop) != 51:
+        raise BuildError(f"census: expected 51 states + DC, found {len(pop)}")
+    codes = sorted(pop)
+
+    iso, interconnect = iso_groups(raw, log)
+    lat, lon = representative_points(raw, log)
+    solar, wind = capacity_factors(raw, log)
+    retail = retail_prices(raw, log)
+    gas = gas_prices(raw, log)
+    epri = read_raw(raw, "pages/epri_2023_datacenter_share_of_state_electricity.csv")
+    dc_share = {
+        state_code(n): float(v)
+        for n, v in zip(
+            epri["state"], epri["datacenter_share_of_state_electricity_consumption_2023_pct"], strict=True
+        )
+    }
+    names = {v: k for k, v in STATE_CODES.items()}
+    rows = []
+    for r in codes:
+        rows.append(
+            {
+                "region": r,
+                "name": names[r],
+                "iso_group": iso[r],
+                "interconnect": interconnect[r],
+                "latitude_deg": lat[r],
+                "longitude_deg": lon[r],
+                "timezone": TIMEZONES[r],
+                "population": pop[r],
+                "solar_cf": solar[r],
+                "wind_cf": wind[r],
+                "retail_price_usd_per_mwh": retail[r],
+                "gas_price_usd_per_mmbtu": gas[r],
+                "datacenter_share_pct": dc_share.get(r),
+            }
+        )
+    return frame(rows, "regions")
+
+
+def iso_groups(raw: Path, log: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Majority ReEDS transreg and interconnect per state (ties broken explicitly)."""
+    h = read_raw(raw, "reeds/zones/hierarchy.csv")
+    iso: dict[str, str] = {}
+    inter: dict[str, str] = {}
+    for st, g in h.groupby("st"):
+        for target, column, ties in (
+            (iso, "transreg", ISO_TIE_BREAK),
+            (inter, "interconnect", INTERCONNECT_TIE_BREAK),
+        ):
+            counts = g[column].value_counts()
+            top = counts[counts == counts.max()].index.tolist()
+            if len(top) == 1:
+                target[str(st)] = str(top[0])
+            elif str(st) in ties and ties[str(st)] in top:
+                target[str(st)] = ties[str(st)]
+                log.append(f"regions.{column} {st}: tie {sorted(top)} -> {ties[str(st)]} (judgement)")
+            else:
+                raise BuildError(f"hierarchy.csv: tie for {st} {column} {sorted(top)} without a rule")
+    inter = {k: ("ercot" if v == "texas" else v) for k, v in inter.items()}
+    for st, (group, ic) in ISLANDED.items():
+        iso[st], inter[st] = group, ic
+        log.append(f"regions {st}: islanded, iso_group {group}, interconnect {ic}")
+    iso["DC"] = iso[DC_NEIGHBOURS[0]]
+    inter["DC"] = inter[DC_NEIGHBOURS[0]]
+    if any(iso[n] != iso["DC"] for n in DC_NEIGHBOURS):
+        raise BuildError("DC neighbours disagree on the ISO group")
+    log.append(f"regions DC: iso_group {iso['DC']} and interconnect {inter['DC']} of MD and VA")
+    return iso, inter
+
+
+def representative_points(raw: Path, log: list[str]) -> tuple[dict[str, float], dict[str, float]]:
+    c = read_raw(raw, "derived/state_centroid_area_approx_conus.csv")
+    lat = {str(s): round(float(v), 4) for s, v in zip(c["state"], c["centroid_lat"], strict=True)}
+    lon = {str(s): round(float(v), 4) for s, v in zip(c["state"], c["centroid_lon"], strict=True)}
+    for st, (la, lo, what) in EXPLICIT_POINTS.items():
+        lat[st], lon[st] = la, lo
+        log.append(f"regions {st}: representative point {what} ({la}, {lo})")
+    return lat, lon
+
+
+def adjacency(raw: Path) -> dict[str, list[str]]:
+    with (raw / "adjacency" / "adjacency.json").open(encoding="utf-8") as f:
+        data = json.load(f)
+    return {k.upper(): sorted(v.upper() for v in vs) for k, vs in data.items()}
+
+
+def atb_cf(raw: Path, technology: str) -> float:
+    t = read_raw(raw, "pypsa-technology-data/costs_2030.csv")
+    sel = t[(t["technology"] == technology) & (t["parameter"] == "CF")
+            & (t["financial_case"] == "Market") & (t["scenario"] == "Moderate")]  # fmt: skip
+    if len(sel) != 1:
+        raise BuildError(f"costs_2030.csv: expected one CF row for {technology!r}, found {len(sel)}")
+    return float(sel["value"].iloc[0])
+
+
+def capacity_factors(raw: Path, log: list[str]) -> tuple[dict[str, float], dict[str, float]]:
+    """Realized 2022 CFs with the documented fallbacks."""
+    d = read_raw(raw, "derived/state_realized_wind_solar_cf_2022.csv")
+    d = d[d["state"].isin(STATE_CODES.values())]
+    adj = adjacency(raw)
+    solar_raw = {str(s): float(v) for s, v in zip(d["state"], d["solar_cf_realized"], strict=True)}
+    wind_raw = {str(s): float(v) for s, v in zip(d["state"], d["wind_cf_realized"], strict=True)}
+
+    solar = {s: round(v, 3) for s, v in solar_raw.items() if not pd.isna(v) and v >= SOLAR_CF_FLOOR}
+    todo = sorted(s for s in STATE_CODES.values() if s not in solar)
+    for s in todo:
+        why = "blank (<50 MW)" if pd.isna(solar_raw.get(s, float("nan"))) else f"{solar_raw[s]} < floor"
+        log.append(f"regions.solar_cf {s}: realized {why}")
+    while True:
+        new = {}
+        for s in todo:
+            vals = [solar[n] for n in adj.get(s, []) if n in solar]
+            if vals:
+                new[s] = round(statistics.fmean(vals), 3)
+        if not new:
+            break
+        for s, v in new.items():
+            log.append(f"regions.solar_cf {s}: mean of neighbours -> {v}")
+        solar.update(new)
+        todo = [s for s in todo if s not in new]
+    for s in todo:
+        if s != "AK":
+            raise BuildError(f"solar CF for {s} could not be filled")
+        solar[s] = SOLAR_CF_ALASKA
+        log.append(f"regions.solar_cf AK: illustrative {SOLAR_CF_ALASKA}")
+
+    fallback = round(atb_cf(raw, WIND_FALLBACK_ATB), 3)
+    wind = {}
+    for s in STATE_CODES.values():
+        v = wind_raw.get(s, float("nan"))
+        if pd.isna(v):
+            wind[s] = fallback
+            log.append(f"regions.wind_cf {s}: blank -> ATB 2024 land-based wind class 10 CF {fallback}")
+        else:
+            wind[s] = round(v, 3)
+    return solar, wind
+
+
+def retail_prices(raw: Path, log: list[str]) -> dict[str, float]:
+    """EIA 2023 average revenue per kWh (total), cents -> $/MWh, 2023 $ -> 2024 $."""
+    p = read_raw(raw, "pages/eia_epa2023_avg_revenue_per_kwh_by_state.csv")
+    p["code"] = p["state"].map(state_code)
+    p = p.set_index("code")
+    nominal = {s: float(v) * 10 for s, v in p["total_cents_per_kwh"].items() if not pd.isna(v)}
+    f861 = read_raw(raw, "reeds/retail_rate_module/df_f861_state.csv")
+    f20 = f861[f861["year"] == 2020].set_index("state")
+
+    # Wisconsin: sector prices 2023 weighted by 2020 EIA-861 sector sales.
+    wi = p.loc["WI"]
+    w = f20.loc["WI", ["sales_res", "sales_com", "sales_ind"]].astype(float).to_numpy()
+    cents = wi[["residential_cents_per_kwh", "commercial_cents_per_kwh", "industrial_cents_per_kwh"]]
+    nominal["WI"] = float((cents.astype(float).to_numpy() * w).sum() / w.sum()) * 10
+    log.append(
+        f"regions.retail_price WI: 2023 sector prices weighted by 2020 sector sales -> "
+        f"{nominal['WI']:.2f} $/MWh (2023 $)"
+    )
+
+    # Wyoming: 2020 EIA-861 average rate x median 2023/2020 ratio of its neighbours.
+    adj = adjacency(raw)
+    ratios = [nominal[n] / (float(f20.loc[n, "avg_retail_rate"]) * 1000) for n in adj["WY"]]
+    ratio = statistics.median(ratios)
+    nominal["WY"] = float(f20.loc["WY", "avg_retail_rate"]) * 1000 * ratio
+    log.append(
+        f"regions.retail_price WY: 2020 EIA-861 rate x median neighbour 2023/2020 ratio "
+        f"{ratio:.4f} -> {nominal['WY']:.2f} $/MWh (2023 $)"
+    )
+    missing = set(STATE_CODES.values()) - set(nominal)
+    if missing:
+        raise BuildError(f"retail price missing for {sorted(missing)}")
+    return {s: round(to_base(v, 2023), 2) for s, v in nominal.items()}
+
+
+def gas_prices(raw: Path, log: list[str]) -> dict[str, float]:
+    """AEO2025 reference electric-sector gas price, mean of 2026..2032, by census division."""
+    dy = read_raw(raw, "reeds/fuelprices/dollaryear.csv").set_index("Scenario")["Dollar.Year"]
+    year = int(dy["AEO_2025_reference"])
+    ng = read_raw(raw, "reeds/fuelprices/ng_AEO_2025_reference.csv").set_index("year")
+    mean = ng.loc[PERIODS[0] : PERIODS[-1]].mean()
+    groups = read_raw(raw, "reeds/zones/state_groups.csv").set_index("st")["cendiv"].to_dict()
+    for st, div in EXTRA_CENDIV.items():
+        groups[st] = div
+        log.append(f"regions.gas_price {st}: census division {div} (not in state_groups.csv)")
+    return {s: round(to_base(float(mean[groups[s]]), year), 3) for s in STATE_CODES.values()}
+
+
+# =======================================================================================
+# Corridors
+# =======================================================================================
+def build_corridors(raw: Path, log: list[str]) -> pd.DataFrame:
+    naris = read_raw(raw, "pypsa-usa/transmission_capacity_init_AC_state_NARIS2024.csv")
+    flows: dict[tuple[str, str], list[float]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for r, rr, f0, r0 in zip(naris["r"], naris["rr"], naris["MW_f0"], naris["MW_r0"], strict=True):
+        a, b = sorted((str(r), str(rr)))
+        fwd, rev = (float(f0), float(r0)) if (a, b) == (r, rr) else (float(r0), float(f0))
+        cur = flows.setdefault((a, b), [0.0, 0.0])
+        cur[0] += fwd
+        cur[1] += rev
+        seen[(a, b)] = seen.get((a, b), 0) + 1
+    for key, n in sorted(seen.items()):
+        if n > 1:
+            log.append(
+                f"corridors {key[0]}-{key[1]}: {n} NARIS entries (reversed duplicate) summed by direction"
+            )
+
+    dist = read_raw(raw, "pypsa-usa/transmission_distance_cost_500kVdc_state.csv")
+    dist["a"] = [min(x, y) for x, y in zip(dist["r"], dist["rr"], strict=True)]
+    dist["b"] = [max(x, y) for x, y in zip(dist["r"], dist["rr"], strict=True)]
+    route = dist.groupby(["a", "b"])[["length_miles", "USD2004perMW"]].mean()
+
+    rows = []
+    for (a, b), (fwd, rev) in sorted(flows.items()):
+        miles, usd2004 = route.loc[(a, b)]
+        rows.append(
+            {
+                "corridor": f"{a}-{b}",
+                "region_from": a,
+                "region_to": b,
+                "existing_mw_forward": round(fwd, 3),
+                "existing_mw_reverse": round(rev, 3),
+                "length_miles": round(float(miles), 3),
+                "expansion_capex_usd_per_mw": round(to_base(float(usd2004), 2004), 2),
+                "max_expansion_mw_per_period": CORRIDOR_MAX_EXPANSION_MW,
+                "construction_years": CORRIDOR_CONSTRUCTION_YEARS,
+            }
+        )
+    per_mile = statistics.median(
+        float(route.loc[k, "USD2004perMW"]) / float(route.loc[k, "length_miles"]) for k in flows
+    )
+    for other, (fwd, rev) in DC_CORRIDORS.items():
+        capex = to_base(per_mile * DC_CORRIDOR_LENGTH_MILES, 2004)
+        rows.append(
+            {
+                "corridor": f"DC-{other}",
+                "region_from": "DC",
+                "region_to": other,
+                "existing_mw_forward": fwd,
+                "existing_mw_reverse": rev,
+                "length_miles": DC_CORRIDOR_LENGTH_MILES,
+                "expansion_capex_usd_per_mw": round(capex, 2),
+                "max_expansion_mw_per_period": CORRIDOR_MAX_EXPANSION_MW,
+                "construction_years": CORRIDOR_CONSTRUCTION_YEARS,
+            }
+        )
+        log.append(
+            f"corridors DC-{other}: illustrative {fwd:.0f}/{rev:.0f} MW, {DC_CORRIDOR_LENGTH_MILES} mi, "
+            f"median NARIS-corridor $/MW-mile"
+        )
+    return frame(sorted(rows, key=lambda r: r["corridor"]), "corridors")
+
+
+# =======================================================================================
+# Technologies and costs
+# =======================================================================================
+def reeds_dollar_year(raw: Path, file: str) -> int:
+    dy = read_raw(raw, "reeds/plant_characteristics/dollaryear.csv").set_index("Scenario")["Dollar.Year"]
+    return int(dy[file.removesuffix(".csv")])
+
+
+def reeds_costs(raw: Path, tech: str) -> dict[int, dict[str, float]]:
+    """capex $/kW, fom $/kW-yr, vom $/MWh, heat rate (source dollars) per period year."""
+    file, label = REEDS_COSTS[tech]
+    d = read_raw(raw, f"reeds/plant_characteristics/{file}")
+    out: dict[int, dict[str, float]] = {}
+    for year in PERIODS:
+        if file.startswith("ons-wind"):
+            row = d[d["Year"] == year].iloc[0]
+            vals = {"capex": row["Overnight Cap Cost $/kW"], "fom": row["Fixed O&M $/(kW-yr)"],
+                    "vom": row["Var O&M $/MWh"], "heatrate": 0.0}  # fmt: skip
+        elif file.startswith("upv"):
+            row = d[d["t"] == year].iloc[0]
+            vals = {"capex": row["capcost"], "fom": row["fom"], "vom": row["vom"], "heatrate": 0.0}
+        else:
+            row = d[(d["i"] == label) & (d["t"] == year)].iloc[0]
+            if file.startswith("battery"):
+                h = next(t.storage_hours for t in TECHS if t.code == tech) or 0.0
+                vals = {"capex": row["capcost"] + h * row["capcost_energy"],
+                        "fom": row["fom"] + h * row["fom_energy"], "vom": row["vom"],
+                        "heatrate": 0.0, "rte": row["rte"]}  # fmt: skip
+            else:
+                vals = {"capex": row["capcost"], "fom": row["fom"], "vom": row["vom"],
+                        "heatrate": row["heatrate"]}  # fmt: skip
+        out[year] = {k: float(v) for k, v in vals.items()}
+    return out
+
+
+def pypsa_value(t: pd.DataFrame, tech: str, parameter: str) -> tuple[float, str, int]:
+    sel = t[(t["technology"] == tech) & (t["parameter"] == parameter)
+            & (t["financial_case"] == "Market") & (t["scenario"] == "Moderate")]  # fmt: skip
+    if len(sel) == 0:
+        return 0.0, "", 0
+    if len(sel) != 1:
+        raise BuildError(f"pypsa-technology-data: {len(sel)} rows for {tech} {parameter}")
+    row = sel.iloc[0]
+    return float(row["value"]), str(row["unit"]), int(row["currency_year"])
+
+
+def pypsa_costs(raw: Path, tech: str) -> dict[int, dict[str, float]]:
+    """capex, fom, vom (2022 $) interpolated linearly between the 2025/2030/2035 files."""
+    name = PYPSA_COSTS[tech]
+    known: dict[int, dict[str, float]] = {}
+    for year in PYPSA_YEARS:
+        t = read_raw(raw, f"pypsa-technology-data/costs_{year}.csv")
+        inv, inv_unit, cy = pypsa_value(t, name, "investment")
+        fom_pct, fom_unit, _ = pypsa_value(t, name, "FOM")
+        vom, vom_unit, _ = pypsa_value(t, name, "VOM")
+        if inv_unit != "USD/kW" or fom_unit != "%/year" or vom_unit not in ("USD/MWh", "") or cy != 2022:
+            raise BuildError(f"pypsa-technology-data {name} {year}: unexpected units or currency year")
+        known[year] = {"capex": inv, "fom": inv * fom_pct / 100, "vom": vom}
+    out = {}
+    for year in PERIODS:
+        lo = max(y for y in PYPSA_YEARS if y <= year)
+        hi = min(y for y in PYPSA_YEARS if y >= year)
+        w = 0.0 if hi == lo else (year - lo) / (hi - lo)
+        out[year] = {k: known[lo][k] * (1 - w) + known[hi][k] * w for k in known[lo]}
+    return out
+
+
+def construction_years(raw: Path, label: str) -> float:
+    c = read_raw(raw, "reeds/financials/construction_times_default.csv")
+    sel = c[(c["i"] == label) & (c["t_online"] == PERIODS[0])]
+    if len(sel) != 1:
+        raise BuildError(f"construction_times_default.csv: no {label} row for {PERIODS[0]}")
+    return float(sel["construction_time"].iloc[0])
+
+
+def realized_cf_2022(raw: Path) -> dict[str, float]:
+    """National 2022 CF on nameplate: eGRID2022 net generation / (EIA-860 2022 nameplate x 8760)."""
+    e = read_raw(raw, "epa-egrid/egrid2022_state_national.csv")
+    e = e[e["PSTATABB"] != "PR"]
+    cap = read_raw(raw, "eia/existcapacity_annualx_national.csv")
+    cap = cap[(cap["Year"] == 2022) & (cap["Producer Type"] == "Total Electric Power Industry")
+              & (cap["State Code"] == "US")].set_index("Fuel Source")["Nameplate Capacity (Megawatts)"]  # fmt: skip
+    out = {}
+    for tech, col, fuel in (
+        ("nuclear", "STGENANC", "Nuclear"),
+        ("hydro", "STGENAHY", "Hydroelectric"),
+        ("geothermal", "STGENAGT", "Geothermal"),
+    ):
+        out[tech] = round(float(e[col].sum()) / (float(cap[fuel]) * 8760), 3)
+    return out
+
+
+def build_technologies(raw: Path, log: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cf = realized_cf_2022(raw)
+    fuel_hr = read_fuel_costs(raw)
+    tech_rows, cost_rows = [], []
+    for t in TECHS:
+        construction = construction_years(raw, t.reeds_construction)
+        notes = []
+        if t.code in REEDS_COSTS:
+            file, label = REEDS_COSTS[t.code]
+            costs = reeds_costs(raw, t.code)
+            dyear = reeds_dollar_year(raw, file)
+            proxy = t.code in ("gas_existing", "oil")
+            what = f"{label} " if label else ""
+            cost_src = (
+                f"{'proxy: ' if proxy else ''}ReEDS {file} {what}(ATB 2024 moderate, "
+                f"{dyear} $) x {deflator_factor(dyear)} to 2024 $"
+            )
+            if t.code == "battery":
+                cost_src += " ; capex = capcost + 4 h x capcost_energy, fom = fom + 4 h x fom_energy"
+        else:
+            costs = pypsa_costs(raw, t.code)
+            dyear = 2022
+            cost_src = (
+                f"pypsa-technology-data costs_2025/2030/2035.csv {PYPSA_COSTS[t.code]} "
+                f"(ATB 2024 Market/Moderate, 2022 $; FOM = % x investment; linear in year) "
+                f"x {deflator_factor(2022)} to 2024 $; existing-only (capex unused)"
+            )
+        for year in PERIODS:
+            c = costs[year]
+            cost_rows.append(
+                {
+                    "technology": t.code,
+                    "period": year,
+                    "capex_usd_per_kw": round(to_base(c["capex"], dyear), 2),
+                    "fixed_om_usd_per_kw_year": round(to_base(c["fom"], dyear), 3),
+                    "variable_om_usd_per_mwh": round(to_base(c["vom"], dyear), 3),
+                    "source": cost_src,
+                }
+            )
+        # static attributes
+        heat_rate = t.heat_rate
+        if heat_rate is None and t.code == "biomass":
+            heat_rate = float(fuel_hr.loc["biomass", "heat_rate_btu_per_kwh"]) / 1000
+            notes.append("heat rate: pypsa-usa fuelCost22.csv biomass")
+        elif heat_rate is None:
+            heat_rate = costs[2030]["heatrate"]
+            notes.append(f"heat rate: {REEDS_COSTS[t.code][0]} 2030")
+        elif t.code in EIA_HEAT_RATE_2022:
+            notes.append(f"heat rate: EIA Electric Power Annual Table 8.1, 2022 ({EIA_HEAT_RATE_URL})")
+        availability = t.availability
+        if availability is None:
+            key = "nuclear" if t.code in ("nuclear", "smr") else t.code
+            availability = cf[key]
+            notes.append(
+                f"availability: realized 2022 {key} CF (eGRID2022 generation / EIA-860 2022 nameplate x 8760)"
+            )
+        elif t.kind == "variable":
+            notes.append("availability: 1 (the hourly profile limits output)")
+        else:
+            notes.append("availability: illustrative derate")
+        rte = t.round_trip_efficiency
+        if t.code == "battery":
+            rte = costs[PERIODS[0]]["rte"]
+            notes.append("round-trip efficiency: ReEDS battery_ATB_2024_moderate rte")
+        elif t.code == "pumped_storage":
+            notes.append(
+                "storage hours: ATB pumped storage representative 10 h (illustrative); "
+                "round-trip efficiency: pypsa-technology-data PHS efficiency (DIW DataDoc)"
+            )
+        notes.append("capacity credit: illustrative (see SOURCES.md)")
+        notes.append(f"lifetime: {LIFETIME_SOURCE[t.code]}")
+        notes.append(
+            f"construction: ReEDS construction_times_default.csv {t.reeds_construction} {PERIODS[0]}"
+        )
+        if t.max_build_mw is not None:
+            notes.append("max build per region and period: illustrative")
+        tech_rows.append(
+            {
+                "technology": t.code,
+                "name": t.name,
+                "kind": t.kind,
+                "asset_class": t.asset_class,
+                "fuel": t.fuel,
+                "profile": t.profile,
+                "buildable": t.buildable,
+                "availability": availability,
+                "capacity_credit": t.capacity_credit,
+                "heat_rate_mmbtu_per_mwh": round(heat_rate, 4),
+                "lifetime_years": t.lifetime_years,
+                "construction_years": construction,
+                "storage_hours": t.storage_hours,
+                "round_trip_efficiency": rte,
+                "uses_gas_turbine": t.uses_gas_turbine,
+                "max_build_mw_per_region_period": t.max_build_mw,
+                "source": "; ".join(notes),
+            }
+        )
+    return frame(tech_rows, "technologies"), frame(cost_rows, "technology_costs")
+
+
+def build_fuels(raw: Path) -> pd.DataFrame:
+    f = read_fuel_costs(raw)
+    k = deflator_factor(2021)
+    base = f"pypsa-usa fuelCost22.csv (AEO2022, 2021 $) x {k} to 2024 $"
+    hub = "EPA GHG Emission Factors Hub 2024 Table 1"
+    spec = (
+        (
+            "biomass",
+            "biomass",
+            0.0,
+            f"{base}; price is the file's placeholder; CO2 0: biogenic by "
+            f"convention (EPA factor for wood 93.80 kg/MMBtu not applied)",
+        ),
+        ("coal", "coal", 0.09552, f"{base}; CO2 {hub}, coal mixed (electric power sector) 95.52 kg/MMBtu"),
+        (
+            "gas",
+            "gas",
+            0.05306,
+            f"{base}; national price, replaced by regions.gas_price_usd_per_mmbtu; "
+            f"CO2 {hub}, natural gas 53.06 kg/MMBtu",
+        ),
+        ("oil", "oil", 0.07396, f"{base}; CO2 {hub}, distillate fuel oil No. 2 73.96 kg/MMBtu"),
+        ("uranium", "nuclear", 0.0, f"{base} (row 'nuclear'); no combustion CO2"),
+    )
+    rows = [
+        {
+            "fuel": code,
+            "price_usd_per_mmbtu": round(float(f.loc[src, "fuel_price_per_mmbtu"]) * k, 3),
+            "co2_t_per_mmbtu": co2,
+            "source": text,
+        }
+        for code, src, co2, text in spec
+    ]
+    return frame(rows, "fuels")
+
+
+def build_cost_multipliers(raw: Path, log: list[str]) -> pd.DataFrame:
+    rows = []
+    for tech, file in MULTIPLIER_FILES.items():
+        d = read_raw(raw, f"pypsa-usa/locational_multipliers/{file}")
+        state = d["State"].astype(str).str.strip().copy()
+        city = d["City"].astype(str).str.strip()
+        state[(state == "New") & (city == "Albuquerque")] = "New Mexico"
+        state[(state == "New Mexico") & (city == "New York")] = "New York"
+        d = d.assign(code=state.map(state_code))
+        per_state = d.groupby("code")["Location Variation"].agg(["mean", "count"])
+        top = float(per_state["mean"].max())
+        for r in sorted(STATE_CODES.values()):
+            if r in per_state.index:
+                n = int(per_state.loc[r, "count"])
+                cities = ", ".join(sorted(d.loc[d["code"] == r, "City"].astype(str)))
+                src = (
+                    f"pypsa-usa locational_multipliers/{file} 'Location Variation' "
+                    f"({'mean of ' if n > 1 else ''}{cities}; EIA capital cost study)"
+                )
+                value = float(per_state.loc[r, "mean"])
+            else:
+                value = top
+                src = (
+                    f"fill: no {r} row in pypsa-usa locational_multipliers/{file}; illustrative: highest "
+                    f"state multiplier of the file (remote/island construction costs more)"
+                )
+                log.append(f"cost_multipliers {r} {tech}: absent -> {top:.3f} (highest in file)")
+            rows.append({"region": r, "technology": tech, "capex_multiplier": round(value, 4), "source": src})
+    log.append(
+        "cost_multipliers: fixed the row shift ('New,Albuquerque' -> New Mexico; "
+        "'New Mexico,New York' -> New York)"
+    )
+    return frame(sorted(rows, key=lambda r: (r["region"], r["technology"])), "cost_multipliers")
+
+
+# =======================================================================================
+# Existing capacity and demand
+# =======================================================================================
+def build_existing_capacity(raw: Path) -> pd.DataFrame:
+    d = read_raw(raw, "eia/existcapacity_annualx_national.csv")
+    d = d[(d["Year"] == 2024) & (d["Producer Type"] == "Total Electric Power Industry")
+          & (d["State Code"] != "US") & (d["Fuel Source"] != "All Sources")]  # fmt: skip
+    unknown = set(d["Fuel Source"]) - set(EIA_FUEL_TO_TECH)
+    if unknown:
+        raise BuildError(f"EIA-860: unmapped fuel sources {sorted(unknown)}")
+    d = d.assign(technology=d["Fuel Source"].map(EIA_FUEL_TO_TECH))
+    rows = []
+    for (state, tech), g in d.groupby(["State Code", "technology"]):
+        fuels = " + ".join(sorted(g["Fuel Source"]))
+        note = ""
+        if tech == "battery":
+            note = "; EIA 'Other' taken as battery storage (inference: not documented by EIA)"
+        elif "Other Gases" in fuels:
+            note = "; 'Other Gases' (blast-furnace, refinery gas) counted with gas"
+        rows.append(
+            {
+                "region": str(state),
+                "technology": str(tech),
+                "retirement_year": None,
+                "capacity_mw": round(float(g["Nameplate Capacity (Megawatts)"].sum()), 3),
+                "source": f"EIA-860 2024 nameplate, Total Electric Power Industry, {fuels}{note}",
+            }
+        )
+    return frame(sorted(rows, key=lambda r: (r["region"], r["technology"])), "existing_capacity")
+
+
+def build_demand(raw: Path, log: list[str]) -> pd.DataFrame:
+    load = read_raw(raw, "reeds/load/EIA_loadbystate.csv")
+    l24 = load[load["year"] == 2024].set_index("st")["MWh"].astype(float)
+    annual = {str(s): (float(v), "ReEDS EIA_loadbystate.csv 2024") for s, v in l24.items()}
+    f861 = read_raw(raw, "reeds/retail_rate_module/df_f861_state.csv")
+    last = int(f861["year"].max())
+    fl = f861[f861["year"] == last].set_index("state")["sales"].astype(float)
+    ratio = sum(l24[n] for n in DC_NEIGHBOURS) / sum(fl[n] for n in DC_NEIGHBOURS)
+    annual["DC"] = (
+        fl["DC"] * ratio,
+        f"ReEDS df_f861_state.csv DC {last} retail sales x {ratio:.4f} "
+        f"(MD+VA: 2024 ReEDS load / {last} EIA-861 sales)",
+    )
+    log.append(f"demand DC: {last} sales x {ratio:.4f} = {fl['DC'] * ratio:,.0f} MWh")
+    e = read_raw(raw, "epa-egrid/egrid2022_state_national.csv").set_index("PSTATABB")
+    for st in ISLANDED:
+        annual[st] = (
+            float(e.loc[st, "STNGENAN"]),
+            "eGRID2022 state net generation (islanded: generation = load + losses)",
+        )
+        log.append(f"demand {st}: eGRID2022 net generation {annual[st][0]:,.0f} MWh")
+    missing = set(STATE_CODES.values()) - set(annual)
+    if missing:
+        raise BuildError(f"demand missing for {sorted(missing)}")
+    rows = [
+        {
+            "region": r,
+            "period": p,
+            "annual_demand_mwh": round(annual[r][0]),
+            "peak_demand_mw": None,
+            "source": f"{annual[r][1]}; flat over periods (assumption)",
+        }
+        for r in sorted(annual)
+        for p in PERIODS
+    ]
+    return frame(rows, "demand")
+
+
+# =======================================================================================
+# Campuses, fabs, coalition
+# =======================================================================================
+def build_campuses() -> pd.DataFrame:
+    capex = to_base(ABILENE_CAPEX_USD_2025 / (ABILENE_MW * 1000), 2025)
+    rows = []
+    for c in CAMPUSES:
+        rows.append(
+            {
+                "campus": c.code,
+                "name": c.name,
+                "region": c.region,
+                "module_it_mw": c.module_it_mw,
+                "max_modules": c.max_modules,
+                "earliest_year": c.earliest_year,
+                "capex_usd_per_kw_it": round(capex, 2),
+                "fixed_om_usd_per_kw_year": round(capex * CAMPUS_FOM_SHARE, 2),
+                "pue": c.pue,
+                "utilisation": 0.8,
+                "lifetime_years": 20,
+                "sensitive_data": c.sensitive_data,
+                "frontier_weights": c.frontier_weights,
+                "source": (
+                    f"illustrative site: {c.why}; capex Abilene $15B / 1.2 GW (2025 $) x "
+                    f"{deflator_factor(2025)}; fixed O&M 3% of capex, PUE, utilisation 0.8 illustrative"
+                ),
+            }
+        )
+    return frame(rows, "campuses")
+
+
+def build_fabs(raw: Path) -> pd.DataFrame:
+    awards = read_raw(raw, "pages/chips_act_major_awards.csv")
+    rows = []
+    for f in FABS:
+        sel = awards[(awards["company"] == f.company) & (awards["states"].str.contains(f.region))]
+        if len(sel) != 1:
+            raise BuildError(f"chips_act_major_awards.csv: no single {f.company} award covering {f.region}")
+        award = float(sel["direct_funding_usd"].iloc[0])
+        attributable = f.state_award_usd if f.state_award_usd is not None else award
+        grant = min(attributable, GRANT_INTENSITY * FAB_CAPEX_USD)
+        power = MEMORY_FAB_MW if f.memory else LOGIC_FAB_MW
+        acc = MEMORY_ACCELERATORS if f.memory else LOGIC_ACCELERATORS
+        award_text = (
+            f"{f.company} {sel['status'].iloc[0]} {sel['announcement_date'].iloc[0]}, "
+            f"${award / 1e9:.3f}B ({sel['states'].iloc[0]})"
+        )
+        rows.append(
+            {
+                "fab": f.code,
+                "name": f.name,
+                "region": f.region,
+                "capex_usd": FAB_CAPEX_USD,
+                "grant_usd": round(grant),
+                "power_mw": power,
+                "accelerators_per_year": acc,
+                "lead_time_years": f.lead_time_years,
+                "earliest_year": f.earliest_year,
+                "fixed_om_usd_per_year": round(FAB_FOM_SHARE * FAB_CAPEX_USD),
+                "lifetime_years": 20,
+                "chips_award": award_text,
+                "source": (
+                    f"illustrative candidate ({f.why}); capex TSMC AZ fab 1 $20B (2024 $); grant = "
+                    f"min(award attributable to the state, {GRANT_INTENSITY:.4f} x capex) with the "
+                    f"intensity from TSMC AZ $6.6B / $65B; power "
+                    f"{'Micron NY fab mean' if f.memory else 'illustrative'}; output illustrative"
+                ),
+            }
+        )
+    return frame(rows, "fabs")
+
+
+def build_coalition() -> dict[str, pd.DataFrame]:
+    investors = frame(
+        (
+            {
+                "investor": i.code,
+                "name": i.name,
+                "country": i.country,
+                "investor_type": i.investor_type,
+                "government_ownership_pct": i.government_ownership_pct,
+                "entity": i.entity,
+                "excluded_asset_classes": i.excluded or None,
+                "max_share_pct": 100.0,
+                "board_seat": i.board_seat,
+                "source": f"illustrative: {i.why}",
+            }
+            for i in INVESTORS
+        ),
+        "investors",
+    )
+    commitments = frame(
+        (
+            {
+                "investor": i.code,
+                "year": y,
+                "amount_usd": round(b * 1e9),
+                "stage": stage,
+                "source": "illustrative: coalition story (tens of billions over 2026-2030), 2024 $",
+            }
+            for i in INVESTORS
+            for y, b, stage in i.commitments
+        ),
+        "commitments",
+    )
+    entities = frame(
+        ({"entity": e, "name": n, "schema": s, "country": c, "identifiers": None} for e, n, s, c in ENTITIES),
+        "entities",
+    )
+    ownership = frame(
+        (
+            {"owner": o, "asset": a, "voting_pct": v, "economic_pct": ec, "general_partner": gp}
+            for o, a, v, ec, gp in OWNERSHIP
+        ),
+        "ownership",
+    )
+    control = frame(({"controller": c, "controlled": d, "right": r} for c, d, r in CONTROL), "control")
+    caps = frame(
+        ({"investor": i, "asset_class": a, "max_share_pct": m, "reason": why} for i, a, m, why in SHARE_CAPS),
+        "share_caps",
+    )
+    return {
+        "investors": investors,
+        "commitments": commitments,
+        "entities": entities,
+        "ownership": ownership,
+        "control": control,
+        "share_caps": caps,
+    }
+
+
+# =======================================================================================
+# Settings and deflators
+# =======================================================================================
+def atb_debt_fraction(raw: Path) -> float:
+    fin = read_raw(raw, "reeds/financials/financials_sys_ATB2024.csv")
+    vals = fin[fin["t"].between(PERIODS[0], PERIODS[-1])]["debt_fraction"].unique()
+    if len(vals) != 1:
+        raise BuildError(f"financials_sys_ATB2024.csv: debt_fraction varies over the periods: {vals}")
+    return float(vals[0])
+
+
+def scenario_yaml(raw: Path) -> str:
+    debt = atb_debt_fraction(raw)
+
+    def mapping(d: dict[int, float] | dict[int, int]) -> str:
+        return "{" + ", ".join(f"{k}: {v}" for k, v in d.items()) + "}"
+
+    periods = "\n".join(f"  - {{year: {p}, length_years: {PERIOD_LENGTH_YEARS}}}" for p in PERIODS)
+    return f"""\
+# Default US scenario: the 50 states and DC. Generated by scripts/build_default_data.py;
+# every number's source or reasoning is in SOURCES.md (same folder).
+name: default-us
+description: >-
+  Default US scenario: 50 states + DC (AK and HI islanded), existing fleet from EIA-860 2024,
+  NREL ATB 2024 costs via ReEDS, NARIS 2024 transfer capabilities, an illustrative coalition of
+  nine investors and 14 candidate AI campuses. Money in 2024 US dollars.
+base_dollar_year: {BASE_YEAR}
+start_year: {START_YEAR}
+periods:
+{periods}
+# OMB Circular A-4 (2003) real discount rate for the opportunity cost of capital.
+discount_rate: 0.07
+# Illustrative planning reserve margin over peak, on derated (capacity-credit) capacity.
+reserve_margin: 0.15
+# Illustrative: half of a corridor's capability can carry firm capacity.
+firm_import_share: 0.5
+mode: target
+# Illustrative AI IT capacity targets, reachable by the candidate campuses (SOURCES.md).
+it_target_mw: {mapping(IT_TARGET_MW)}
+typical_days: 4
+hours_per_block: 4
+weather_year: 2019
+voll_usd_per_mwh: 10000
+# Illustrative coalition share of gas-turbine deliveries (GE Vernova backlog 80 GW, sold out to 2030).
+turbine_supply_mw_per_year: {TURBINE_SUPPLY_MW_PER_YEAR}
+new_corridors_allowed: true
+chips:
+  # Illustrative: 72 GPUs per ~120 kW GB200 NVL72 rack = 600/MW of rack power, 80% of IT in GPU racks.
+  accelerators_per_mw_it: {ACCELERATORS_PER_MW_IT}
+  # Illustrative import allowance for the coalition.
+  import_limit_per_year: {ACCELERATOR_IMPORT_LIMIT}
+  # Illustrative policy ramp for domestic supply.
+  min_domestic_share: {mapping(MIN_DOMESTIC_SHARE)}
+finance:
+  # generation, storage: NREL ATB 2024 financing (ReEDS financials_sys_ATB2024.csv debt_fraction);
+  # datacenter: Abilene $9.6B debt on a $15B JV; transmission, fab: illustrative.
+  debt_share:
+    datacenter: {DEBT_SHARE_ILLUSTRATIVE["datacenter"]}
+    generation: {debt}
+    storage: {debt}
+    transmission: {DEBT_SHARE_ILLUSTRATIVE["transmission"]}
+    fab: {DEBT_SHARE_ILLUSTRATIVE["fab"]}
+  capital_basis: committed
+security:
+  apply_rule_caps: true
+  avoid_mandatory_declarations: false
+"""
+
+
+def deflators_text() -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["year", "gdp_deflator_2017_100", "factor_to_2024_usd", "source", "check"])
+    for y, v in sorted(GDP_DEFLATOR_2017_100.items()):
+        w.writerow(
+            [y, fmt_number(v, 3), fmt_number(deflator_factor(y), 6), DEFLATOR_SOURCE, DEFLATOR_CHECK[y]]
+        )
+    return out.getvalue()
+
+
+# =======================================================================================
+# Main
+# =======================================================================================
+DECIMALS: dict[str, dict[str, int]] = {
+    "regions": {"latitude_deg": 4, "longitude_deg": 4, "solar_cf": 3, "wind_cf": 3,
+                "retail_price_usd_per_mwh": 2, "gas_price_usd_per_mmbtu": 3, "datacenter_share_pct": 1},
+    "corridors": {"existing_mw_forward": 3, "existing_mw_reverse": 3, "length_miles": 3,
+                  "expansion_capex_usd_per_mw": 2},
+    "technology_costs": {"capex_usd_per_kw": 2, "fixed_om_usd_per_kw_year": 3, "variable_om_usd_per_mwh": 3},
+    "existing_capacity": {"capacity_mw": 3},
+    "fuels": {"price_usd_per_mmbtu": 3, "co2_t_per_mmbtu": 6},
+    "demand": {"annual_demand_mwh": 0},
+    "fabs": {"capex_usd": 0, "grant_usd": 0, "fixed_om_usd_per_year": 0, "accelerators_per_year": 0},
+    "commitments": {"amount_usd": 0},
+}  # fmt: skip
+
+
+def build_all(raw: Path) -> tuple[dict[str, str], list[str]]:
+    """Every output file's text, keyed by path relative to the output folder, and the fill log."""
+    log: list[str] = []
+    tables: dict[str, pd.DataFrame] = {}
+    tables["regions"] = build_regions(raw, log)
+    tables["corridors"] = build_corridors(raw, log)
+    tables["technologies"], tables["technology_costs"] = build_technologies(raw, log)
+    tables["fuels"] = build_fuels(raw)
+    tables["cost_multipliers"] = build_cost_multipliers(raw, log)
+    tables["existing_capacity"] = build_existing_capacity(raw)
+    tables["demand"] = build_demand(raw, log)
+    tables["campuses"] = build_campuses()
+    tables["fabs"] = build_fabs(raw)
+    tables.update(build_coalition())
+    files = {f"{name}.csv": table_text(name, df, DECIMALS.get(name)) for name, df in tables.items()}
+    files["scenario.yaml"] = scenario_yaml(raw)
+    files["reference/deflators.csv"] = deflators_text()
+    return files, log
+
+
+def summary(files: dict[str, str], out: Path) -> str:
+    def read(name: str) -> pd.DataFrame:
+        return pd.read_csv(io.StringIO(files[name]))
+
+    cap = read("existing_capacity.csv").groupby("technology")["capacity_mw"].sum() / 1000
+    dem = read("demand.csv")
+    first = dem[dem["period"] == PERIODS[0]]["annual_demand_mwh"].sum() / 1e6
+    camp = read("campuses.csv")
+    com = read("commitments.csv")
+    firm = com[com["stage"].isin(["committed", "funded"])]["amount_usd"].sum() / 1e9
+    lines = [
+        f"wrote {len(files)} files to {out}",
+        f"  regions: {len(read('regions.csv'))}, corridors: {len(read('corridors.csv'))}, "
+        f"technologies: {len(read('technologies.csv'))}",
+        f"  existing capacity: {cap.sum():,.1f} GW ("
+        + ", ".join(f"{t} {v:,.1f}" for t, v in cap.sort_values(ascending=False).items())
+        + ")",
+        f"  background demand: {first:,.1f} TWh/yr (flat over {', '.join(map(str, PERIODS))})",
+        f"  campuses: {len(camp)} sites, {float((camp['module_it_mw'] * camp['max_modules']).sum()):,.0f} MW IT "
+        f"at most; fabs: {len(read('fabs.csv'))}",
+        f"  coalition: {len(read('investors.csv'))} investors, ${com['amount_usd'].sum() / 1e9:,.1f}B "
+        f"committed over {com['year'].min()}-{com['year'].max()} (${firm:,.1f}B committed or funded)",
+    ]
+    return "\n".join(lines)
+
+
+def resolve_raw(shared: str | None) -> Path:
+    base = Path(shared or os.environ.get("STATESIDE_SHARED") or REPO_ROOT.parent / "shared")
+    return base / "data" / "raw"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", help="the shared folder (default ../shared or $STATESIDE_SHARED)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    parser.add_argument("--quiet", action="store_true", help="print only the summary, not the fill log")
+    args = parser.parse_args(argv)
+    raw = resolve_raw(args.shared)
+    if not raw.is_dir():
+        print(f"error: raw data folder {raw} not found (use --shared or STATESIDE_SHARED)", file=sys.stderr)
+        return 2
+    try:
+        files, log = build_all(raw)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for rel, text in files.items():
+        path = args.out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+    if not args.quiet:
+        print("gap fills and judgements:")
+        for line in log:
+            print(f"  - {line}")
+    print(summary(files, args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
