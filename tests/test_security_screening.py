@@ -1,0 +1,156 @@
+"""Name screening: variants and transliterations found, shared legal forms not flagged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stateside.security.errors import SecurityDataError
+from stateside.security.example import example_scenario
+from stateside.security.profiles import SecurityContext
+from stateside.security.screening import (
+    SANCTIONS_COLUMNS,
+    SanctionsTarget,
+    ScreeningConfig,
+    Subject,
+    load_sanctions_list,
+    normalise_name,
+    phonetic_key,
+    scenario_subjects,
+    score_match,
+    screen_scenario,
+    screen_subjects,
+)
+
+THRESHOLD = ScreeningConfig().threshold
+
+
+def subject(name: str, countries: tuple[str, ...] = (), identifiers: tuple[str, ...] = ()) -> Subject:
+    return Subject("s", name, frozenset(countries), identifiers, ("test",))
+
+
+def target(
+    name: str, aliases: tuple[str, ...] = (), countries: tuple[str, ...] = (), ids: tuple[str, ...] = ()
+) -> SanctionsTarget:
+    return SanctionsTarget("t", "Company", name, aliases, frozenset(countries), ids, "", "test", "")
+
+
+def test_normalisation_removes_case_accents_punctuation_and_legal_forms() -> None:
+    assert normalise_name("Société Générale S.A.") == ("societe", "generale")
+    assert normalise_name("ALPHA Holding, L.L.C.") == ("alpha",)
+    assert normalise_name("Rosoboron Export JSC") == ("rosoboron", "export")
+    assert normalise_name("PJSC Gazprom Neft") == ("gazprom", "neft")
+    assert normalise_name("Рособоронэкспорт") == ("rosoboroneksport",)
+    assert normalise_name("Holding LLC") == ("holding", "llc")  # nothing but legal forms: kept
+
+
+def test_phonetic_key_joins_spelling_variants() -> None:
+    assert phonetic_key("Muhammad") == phonetic_key("Mohammed") == phonetic_key("Mohamed") == "MT"
+    assert phonetic_key("Yevgeny") == phonetic_key("Evgeny")
+    assert phonetic_key("Rosoboronexport") == phonetic_key("Rosoboroneksport")
+    assert phonetic_key("Alpha") != phonetic_key("Beta")
+
+
+def test_compound_spelling_variant_is_found() -> None:
+    r = score_match(subject("Rosoboronexport"), target("Rosoboron Export JSC"))
+    assert r.score == pytest.approx(1.0)
+    assert r.features["name_string"] == pytest.approx(1.0)
+
+
+def test_cyrillic_transliteration_is_found() -> None:
+    r = score_match(subject("Рособоронэкспорт"), target("Rosoboronexport"))
+    assert r.score >= THRESHOLD
+    assert r.features["name_phonetic"] == pytest.approx(1.0)
+
+
+def test_muhammad_mohammed_variants_are_found() -> None:
+    r = score_match(subject("Mohammed Al-Rashid Trading Co."), target("Muhammad Al Rashid Trading Company"))
+    assert r.score >= 0.9
+    r = score_match(subject("Mohamed K. Haddad"), target("Muhammad Kareem Haddad"))
+    assert r.score >= THRESHOLD
+
+
+def test_companies_sharing_only_a_legal_form_are_not_flagged() -> None:
+    r = score_match(subject("Alpha Holding LLC", ("US",)), target("Beta Holding LLC", countries=("US",)))
+    assert r.score < 0.3
+    assert r.features["name_tokens"] == 0.0
+    r = score_match(subject("Frontier Lab Inc."), target("Northern Star Maritime Co."))
+    assert r.score < 0.4
+
+
+def test_contributions_add_up_to_the_score() -> None:
+    r = score_match(
+        subject("Harbor Lantern Holdings", ("HK",)),
+        target("Harbour Lantern Holdings Limited", countries=("HK",)),
+    )
+    assert sum(r.contributions.values()) == pytest.approx(r.score)
+    assert r.contributions["country"] == pytest.approx(0.05)
+    assert "name_string" in r.explain() and "country" in r.explain()
+
+
+def test_country_mismatch_lowers_the_score() -> None:
+    same = score_match(
+        subject("Kestrel Avionic Systems", ("DE",)), target("Kestrel Avionics GmbH", countries=("DE",))
+    )
+    other = score_match(
+        subject("Kestrel Avionic Systems", ("US",)), target("Kestrel Avionics GmbH", countries=("DE",))
+    )
+    assert same.score < 1.0
+    assert same.score - other.score == pytest.approx(0.25)
+
+
+def test_shared_identifier_matches_despite_a_different_name() -> None:
+    r = score_match(
+        subject("KA Aerospace Holdings", identifiers=("LEI:5299000KESTREL00019",)),
+        target("Kestrel Avionics GmbH", ids=("LEI:5299000KESTREL00019",)),
+    )
+    assert r.features["identifier"] == pytest.approx(0.95)
+    assert r.score >= 0.95 - 1e-9
+
+
+def test_sample_list_loads_and_blocking_finds_variants() -> None:
+    lst = load_sanctions_list()
+    assert len(lst.targets) == 10
+    assert lst.last_change == "2025-03-02T00:00:00"
+    hits = screen_subjects(
+        [
+            subject("Volkovoboron Export JSC", ("RU",)),
+            subject("Kasr Al-Zahra General Trading", ("IR",)),
+            subject("Alpha Holding LLC", ("RU",)),
+        ],
+        lst,
+    )
+    matched = {(h.subject.name, h.target.id) for h in hits if h.score >= THRESHOLD}
+    assert ("Volkovoboron Export JSC", "syn-0001") in matched
+    assert ("Kasr Al-Zahra General Trading", "syn-0002") in matched
+    assert not any(name == "Alpha Holding LLC" for name, _ in matched)
+
+
+def test_scenario_screening_covers_owners_and_flags_the_hk_family_office() -> None:
+    ctx = SecurityContext.from_scenario(example_scenario())
+    keys = {s.key for s in scenario_subjects(ctx)}
+    assert {"falcon_ai", "oasis", "adic", "uae_treasury", "harbor_fo", "redwood_gp"} <= keys
+    assert "gov:KR" not in keys  # synthetic government nodes are not screened by name
+    table = screen_scenario(ctx)
+    matches = table[table["match"]]
+    assert matches["subject"].tolist() == ["harbor_fo"]
+    row = matches.iloc[0]
+    assert row["list_id"] == "syn-0009"
+    assert "ultimate owner of redwood" in row["roles"]
+    assert "sha256" in row["list_version"] and row["threshold"] == THRESHOLD
+
+
+def test_bad_list_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "list.csv"
+    bad.write_text("caption,country\nX,ru\n", encoding="utf-8")
+    with pytest.raises(SecurityDataError, match=r"missing columns \['id', 'name'\]"):
+        load_sanctions_list(bad)
+    with pytest.raises(SecurityDataError, match="not found"):
+        load_sanctions_list(tmp_path / "absent.csv")
+
+
+def test_sample_has_the_opensanctions_columns() -> None:
+    header = load_sanctions_list().source
+    text = Path(header).read_text(encoding="utf-8").splitlines()[0]
+    assert tuple(text.split(",")) == SANCTIONS_COLUMNS
