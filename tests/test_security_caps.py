@@ -209,3 +209,29 @@ def test_plan_solved_with_the_derived_caps_has_no_prohibited_holding() -> None:
     caps = caps_dict(derive_share_caps(scenario))
     for row in capital.to_dict("records"):
         assert row["share"] <= caps.get((row["investor"], row["asset_class"]), 1.0) + 1e-6
+
+
+def test_default_coalition_verdicts_are_sensible() -> None:
+    from stateside.scenario.load import default_scenario_dir, load_scenario
+    from stateside.security.report import build_report
+
+    folder = default_scenario_dir()
+    if not (folder / "scenario.yaml").is_file():
+        pytest.skip("default scenario not built")
+    scenario = load_scenario(folder)
+    ctx = SecurityContext.from_scenario(scenario)
+    rep = build_report(scenario, context=ctx)
+    table = rep.table()
+    for inv in ctx.investors.values():
+        outcomes = set(table.loc[table.investor == inv.investor, "outcome"])
+        if not inv.foreign_person:
+            assert outcomes == {"clear"}, inv.investor  # US investors: outside Part 800
+        if inv.excepted_investor:
+            assert "prohibited" not in outcomes and "mandatory_declaration" not in outcomes
+        if inv.foreign_government_controlled and not inv.excepted_investor:
+            fabs = table[(table.investor == inv.investor) & (table.asset_class == "fab")]
+            assert set(fabs["outcome"]) <= {"prohibited"}  # control of a fab by a foreign government
+    # The caps leave no prohibited holding anywhere, even with every investor at its cap.
+    caps = derive_share_caps(scenario, context=ctx)
+    checked = check_holdings(scenario, holdings_at_caps(scenario, caps, context=ctx), context=ctx)
+    assert "prohibited" not in set(checked["outcome"])

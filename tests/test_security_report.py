@@ -52,7 +52,8 @@ def test_markdown_report_has_what_a_declaration_asks_for() -> None:
     )
     assert "Ownership before: greenfield project company" in md
     assert (
-        "| Falcon AI Investments | AE | 100 % | 100 % | board_seat | prohibited | 24.95 % | $300,000 |" in md
+        "| Falcon AI Investments | AE | 100 % | 100 % | board_seat | prohibited | 24.95 % | mandatory declaration "
+        "| $300,000 |" in md
     )
     assert "**P2-foreign-government-control-of-tid** (50 U.S.C. 4565(b)(1)(B)" in md
     assert "What would change it: at 49.9 % voting (now 100 %) this becomes: mandatory declaration" in md
@@ -61,6 +62,9 @@ def test_markdown_report_has_what_a_declaration_asks_for() -> None:
 def test_review_table_and_counts_on_the_example() -> None:
     rep = build_report(example_scenario())
     table = rep.table()
+    # At the 24.95 % cap the UAE vehicle still needs a declaration (§800.401(c), board seat in a fab).
+    assert rep.at_cap[("az_fab", "falcon")].outcome == "mandatory_declaration"
+    assert ("az_fab", "sponsor") not in rep.at_cap
     # 2 campuses + 1 fab + generation, storage, transmission classes; 9 investors, Redwood excludes transmission.
     assert len(table) == 6 * 9 - 1
     fab = table[table.project == "az_fab"].set_index("investor")["outcome"].to_dict()

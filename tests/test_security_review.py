@@ -183,3 +183,15 @@ def test_potential_review_uses_max_share(ctx: SecurityContext) -> None:
     r = review_potential(ctx, "redwood", ctx.class_assets["generation"])
     assert r.holding.voting_pct == 20.0  # its max_share_pct
     assert r.outcome == "clear"
+
+
+def test_review_per_asset_class_takes_the_most_severe_project(ctx: SecurityContext) -> None:
+    from stateside.security.review import review_asset_classes
+
+    reviews = {(r.investor, r.asset_class): r for r in review_asset_classes(ctx, share_pct=30.0)}
+    # Datacenter: the Ohio campus is not TID, the Texas one (frontier weights) is → the Texas review.
+    assert reviews[("falcon", "datacenter")].project == "tx_frontier"
+    assert reviews[("falcon", "datacenter")].outcome == "mandatory_declaration"
+    assert reviews[("hanriver", "fab")].outcome == "clear"
+    assert reviews[("sakura", "transmission")].outcome == "voluntary_notice"
+    assert len(reviews) == len(ctx.investors) * 5

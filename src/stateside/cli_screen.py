@@ -59,7 +59,10 @@ def _load(path: Path | None) -> Scenario:
 
 def _review_table(rep: SecurityReport) -> Table:
     investors = list(rep.ctx.investors.values())
-    table = Table(title="Security review (outcome @ voting share; cap from the rules)", show_lines=False)
+    table = Table(
+        title="Security review: outcome @ the investor's maximum share; cap from the rules → outcome at the cap",
+        show_lines=False,
+    )
     table.add_column("project", style="bold")
     for inv in investors:
         table.add_column(f"{inv.investor}\n{inv.country}", justify="center")
@@ -75,12 +78,15 @@ def _review_table(rep: SecurityReport) -> Table:
             if r is None:
                 cells.append(Text("—" + cap_txt, style="dim"))
             else:
-                cells.append(
-                    Text(
-                        f"{SHORT[r.outcome]} @ {fmt_pct(r.holding.voting_pct)}{cap_txt}",
-                        style=STYLE[r.outcome],
-                    )
+                cell = Text(f"{SHORT[r.outcome]} @ {fmt_pct(r.holding.voting_pct)}", style=STYLE[r.outcome])
+                cell.append(cap_txt, style="dim")
+                capped = (
+                    rep.at_cap.get((asset.project, inv.investor)) if rep.holdings_reviews is None else None
                 )
+                if capped is not None:
+                    cell.append(" → ")
+                    cell.append(SHORT[capped.outcome], style=STYLE[capped.outcome])
+                cells.append(cell)
         table.add_row(*cells)
     return table
 

@@ -53,6 +53,7 @@ class SecurityReport:
     scenario_name: str
     projects: list[AssetProfile]
     potential: list[Review]
+    at_cap: dict[tuple[str, str], Review]
     caps: pd.DataFrame
     group_caps: pd.DataFrame
     holdings_reviews: list[Review] | None = None
@@ -102,12 +103,23 @@ def build_report(
             potential.append(review_potential(ctx, inv.investor, asset, share))
     held = review_holdings(ctx, holdings) if holdings is not None else None
     notes = [f"{inv.name}: {n}" for inv in ctx.investors.values() for n in inv.notes]
+    caps = derive_share_caps(scenario, context=ctx)
+    cap_of = {
+        (r["investor"], r["asset_class"]): 100.0 * float(r["max_share"]) for r in caps.to_dict("records")
+    }
+    at_cap: dict[tuple[str, str], Review] = {}
+    for r in potential:
+        cap_pct = cap_of.get((r.investor, r.asset_class))
+        if cap_pct is not None and 0 < cap_pct < r.holding.voting_pct:
+            asset = ctx.asset(r.project, r.asset_class)
+            at_cap[(r.project, r.investor)] = review_potential(ctx, r.investor, asset, cap_pct)
     return SecurityReport(
         ctx=ctx,
         scenario_name=scenario.settings.name,
         projects=projects,
         potential=potential,
-        caps=derive_share_caps(scenario, context=ctx),
+        at_cap=at_cap,
+        caps=caps,
         group_caps=derive_group_caps(scenario, context=ctx),
         holdings_reviews=held,
         screening=screening,
@@ -158,7 +170,14 @@ def _blocks(rep: SecurityReport) -> list[Block]:
         if rep.holdings_reviews is not None
         else "each investor alone at its maximum potential share (its max_share_pct; excluded classes left out)"
     )
-    out.append(("p", f"Outcome per project and investor, reviewed at {basis}."))
+    out.append(
+        (
+            "p",
+            f"Outcome per project and investor, reviewed at {basis}"
+            + ("" if rep.holdings_reviews is not None else "; where a cap binds, also at the cap")
+            + ".",
+        )
+    )
     investors = list(ctx.investors.values())
     header = ["project", *[i.investor for i in investors]]
     by = {(r.project, r.investor): r for r in reviews}
@@ -167,7 +186,16 @@ def _blocks(rep: SecurityReport) -> list[Block]:
         cells = [f"{asset.name} ({asset.asset_class})"]
         for inv in investors:
             r = by.get((asset.project, inv.investor))
-            cells.append("—" if r is None else f"{SHORT[r.outcome]} @ {fmt_pct(r.holding.voting_pct)}")
+            if r is None:
+                cells.append("—")
+                continue
+            capped = rep.at_cap.get((asset.project, inv.investor)) if rep.holdings_reviews is None else None
+            tail = (
+                ""
+                if capped is None
+                else f"; at cap {fmt_pct(capped.holding.voting_pct)}: {SHORT[capped.outcome]}"
+            )
+            cells.append(f"{SHORT[r.outcome]} @ {fmt_pct(r.holding.voting_pct)}{tail}")
         rows.append(cells)
     out.append(("table", (header, rows)))
     # Caps.
@@ -294,6 +322,7 @@ def _blocks(rep: SecurityReport) -> list[Block]:
                         "rights",
                         "outcome",
                         "cap",
+                        "outcome at cap",
                         "fee if notice",
                     ],
                     [
@@ -305,6 +334,7 @@ def _blocks(rep: SecurityReport) -> list[Block]:
                             ", ".join(sorted(r.holding.rights)) or "none",
                             OUTCOME_LABELS[r.outcome],
                             fmt_pct(100 * cap.get((r.investor, asset.asset_class), 1.0)),
+                            _at_cap(rep, r),
                             _money(r.notice_fee_usd) if r.notice_fee_usd is not None else "—",
                         ]
                         for r in project_reviews
@@ -356,6 +386,11 @@ def _blocks(rep: SecurityReport) -> list[Block]:
         out.append(("h2", "Data notes"))
         out.append(("ul", rep.notes))
     return out
+
+
+def _at_cap(rep: SecurityReport, r: Review) -> str:
+    capped = rep.at_cap.get((r.project, r.investor)) if rep.holdings_reviews is None else None
+    return "same" if capped is None else OUTCOME_LABELS[capped.outcome]
 
 
 def _commitments(ctx: SecurityContext) -> str:

@@ -399,6 +399,25 @@ def review_potential(
     return review_holding(ctx.rules, inv, asset, Holding(share, share, inv.rights))
 
 
+def review_asset_classes(ctx: SecurityContext, share_pct: float | None = None) -> list[Review]:
+    """Potential review per (investor, asset class): the most severe over the class's projects.
+
+    ``share_pct``: the voting share to test (default: each investor's maximum potential
+    share; classes it excludes are left out).
+    """
+    out: list[Review] = []
+    for inv in ctx.investors.values():
+        for asset_class in ("datacenter", "generation", "storage", "transmission", "fab"):
+            share = potential_share_pct(inv, asset_class) if share_pct is None else share_pct
+            if share <= 0:
+                continue
+            reviews = [
+                review_potential(ctx, inv.investor, a, share) for a in ctx.assets_of_class(asset_class)
+            ]
+            out.append(max(reviews, key=lambda r: SEVERITY[r.outcome]))
+    return out
+
+
 @dataclass(frozen=True)
 class CapTableRow:
     """One investor's stake in a project's cap table."""
