@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from stateside import __version__, cli_plan
+from stateside import __version__, cli_finance, cli_plan
 from stateside.scenario.errors import Issue, ScenarioError
 from stateside.scenario.load import copy_default as _copy_default
 from stateside.scenario.load import default_dir_checked, load_checked
@@ -336,6 +336,25 @@ def plan(
         raise typer.BadParameter(f"expected csv or parquet, found {fmt!r}", param_hint="--format")
     scenario = _load(directory)
     cli_plan.plan_command(scenario, mode, out, as_json, fmt, console)
+
+
+# --------------------------------------------------------------------------------------
+# finance
+
+
+@app.command()
+def finance(
+    target: cli_finance.FinanceTarget = None,
+    scenario_dir: cli_finance.ScenarioOption = None,
+    basis: cli_finance.BasisOption = None,
+    as_json: cli_finance.JsonOption = False,
+    cap_tables: cli_finance.CapTablesOption = False,
+) -> None:
+    """Who pays for what and what it earns: pipeline, cap tables, project and investor returns.
+
+    Prints committed vs probability-weighted (expected) capital by investor and year, each investor's equity by period, money paid in by year, NPV and IRR, and each project's NPV, equity IRR, LCOE, minimum DSCR and payback year (docs/finance.md). The target is a scenario folder (planned first), a plan folder written by 'stateside plan --out', or nothing (the embedded default scenario, planned first).
+    """
+    cli_finance.finance_command(target, scenario_dir, basis, as_json, cap_tables, console, _load)
 
 
 if __name__ == "__main__":  # pragma: no cover
