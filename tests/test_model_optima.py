@@ -52,7 +52,15 @@ def test_import_beats_local_build() -> None:
     """BB (0.5 GW) can build gas or import from AA's existing 2 GW over a 1 GW corridor:
     importing costs only energy, 0.5 GW x 8760 h x 10 $/MWh = 43.8 $M; building would add 25 $M."""
     st = f.settings()
-    cor = [{"corridor": "AA-BB", "region_from": "AA", "region_to": "BB", "existing_mw_forward": 1000, "existing_mw_reverse": 1000}]
+    cor = [
+        {
+            "corridor": "AA-BB",
+            "region_from": "AA",
+            "region_to": "BB",
+            "existing_mw_forward": 1000,
+            "existing_mw_reverse": 1000,
+        }
+    ]
     ex = [{"region": "AA", "technology": "gas", "capacity_mw": 2000}]
     sc = f.scenario(st, ["AA", "BB"], [GAS], [GAS_COST], {"BB": 4_380_000}, existing=ex, corridors=cor)
     plan = run(sc, f.typical(["AA", "BB"]))
@@ -76,8 +84,14 @@ def test_storage_arbitrage_over_two_blocks() -> None:
     techs = [
         {"technology": "solar", "kind": "variable", "profile": "solar", "buildable": False},
         {**GAS, "buildable": False},
-        {"technology": "battery", "kind": "storage", "asset_class": "storage", "buildable": False,
-         "storage_hours": 12.0, "round_trip_efficiency": 0.81},
+        {
+            "technology": "battery",
+            "kind": "storage",
+            "asset_class": "storage",
+            "buildable": False,
+            "storage_hours": 12.0,
+            "round_trip_efficiency": 0.81,
+        },
     ]
     costs = [{"technology": "gas", "capex_usd_per_kw": 0.0, "variable_om_usd_per_mwh": 100.0}]
     ex = [
@@ -95,7 +109,12 @@ def test_storage_arbitrage_over_two_blocks() -> None:
 
     # With a 25 % round trip, storing costs more solar than there is: gas serves block 2.
     sc_bad = f.scenario(
-        st, ["AA"], [*techs[:2], {**techs[2], "round_trip_efficiency": 0.25}], costs, {"AA": 4_380_000}, existing=ex
+        st,
+        ["AA"],
+        [*techs[:2], {**techs[2], "round_trip_efficiency": 0.25}],
+        costs,
+        {"AA": 4_380_000},
+        existing=ex,
     )
     plan_bad = run(sc_bad, f.typical(["AA"], steps=2, solar=[1.0, 0.0]))
     # the battery charges at its 1 GW limit: 1 x 0.5 x 0.5 = 0.25 GW out; gas serves the other 0.25 GW
@@ -120,10 +139,18 @@ def _campus_case(target_mw: float, **over):  # type: ignore[no-untyped-def]
     st = f.settings(it_target_mw={2026: target_mw}, **over)
     ex = [{"region": "AA", "technology": "gas", "capacity_mw": 5000}]
     return f.scenario(
-        st, ["AA"], [GAS], [GAS_COST], {"AA": 0.0}, existing=ex,
+        st,
+        ["AA"],
+        [GAS],
+        [GAS_COST],
+        {"AA": 0.0},
+        existing=ex,
         campuses=[{"campus": "k1", "region": "AA", "module_it_mw": 100, "max_modules": 10}],
         investors=[{"investor": "a"}, {"investor": "b"}],
-        commitments=[{"investor": "a", "year": 2026, "amount_usd": 10e9}, {"investor": "b", "year": 2026, "amount_usd": 10e9}],
+        commitments=[
+            {"investor": "a", "year": 2026, "amount_usd": 10e9},
+            {"investor": "b", "year": 2026, "amount_usd": 10e9},
+        ],
     )
 
 
@@ -151,7 +178,9 @@ def test_binding_capital_limit_in_budget_mode() -> None:
 
 def test_security_cap_moves_equity_to_another_investor() -> None:
     """A prohibited investor (cap 0 on data centers) funds none of the campus; b funds all of it."""
-    caps = pd.DataFrame([{"investor": "a", "asset_class": "datacenter", "max_share": 0.0, "reason": "country of concern"}])
+    caps = pd.DataFrame(
+        [{"investor": "a", "asset_class": "datacenter", "max_share": 0.0, "reason": "country of concern"}]
+    )
     plan = run(_campus_case(200.0), f.typical(["AA"]), caps)
     cap = plan.table("capital")
     dc = cap[cap["asset_class"] == "datacenter"].set_index("investor")["equity_usd"]
@@ -167,7 +196,9 @@ def test_security_cap_moves_equity_to_another_investor() -> None:
             {"investor": "b", "year": 2026, "amount_usd": 1.2e9, "stage": "committed", "source": "t"},
         ]
     )
-    caps25 = pd.DataFrame([{"investor": "a", "asset_class": "datacenter", "max_share": 0.25, "reason": "rule X"}])
+    caps25 = pd.DataFrame(
+        [{"investor": "a", "asset_class": "datacenter", "max_share": 0.25, "reason": "rule X"}]
+    )
     plan2 = run(sc, f.typical(["AA"]), caps25)
     dc2 = plan2.table("capital").query("asset_class == 'datacenter'").set_index("investor")["share"]
     assert dc2.get("a", 0.0) <= 0.25 + 1e-9
@@ -180,7 +211,11 @@ def test_infeasible_target_reported_with_its_cause() -> None:
     2025: 3 of the 5 modules the 500 MW target needs; the diagnosis names the turbines."""
     st = f.settings(start_year=2025, it_target_mw={2026: 500.0}, turbine_supply_mw_per_year=300.0)
     sc = f.scenario(
-        st, ["AA"], [{**GAS, "uses_gas_turbine": True}], [GAS_COST], {"AA": 0.0},
+        st,
+        ["AA"],
+        [{**GAS, "uses_gas_turbine": True}],
+        [GAS_COST],
+        {"AA": 0.0},
         campuses=[{"campus": "k1", "region": "AA", "module_it_mw": 100, "max_modules": 10}],
     )
     plan = run(sc, f.typical(["AA"]))
@@ -196,16 +231,38 @@ def test_infeasible_target_reported_with_its_cause() -> None:
 def test_fab_lead_time_and_domestic_share() -> None:
     """A 50 % domestic-share rule forces the fab (lead time 1 year from 2025) to be built by 2026."""
     st = f.settings(
-        start_year=2025, it_target_mw={2026: 100.0},
-        chips={"accelerators_per_mw_it": 1000.0, "import_limit_per_year": 1e9, "min_domestic_share": {2026: 0.5}},
+        start_year=2025,
+        it_target_mw={2026: 100.0},
+        chips={
+            "accelerators_per_mw_it": 1000.0,
+            "import_limit_per_year": 1e9,
+            "min_domestic_share": {2026: 0.5},
+        },
     )
     ex = [{"region": "AA", "technology": "gas", "capacity_mw": 5000}]
     sc = f.scenario(
-        st, ["AA"], [GAS], [GAS_COST], {"AA": 0.0}, existing=ex,
+        st,
+        ["AA"],
+        [GAS],
+        [GAS_COST],
+        {"AA": 0.0},
+        existing=ex,
         campuses=[{"campus": "k1", "region": "AA", "module_it_mw": 100, "max_modules": 10}],
         fabs=[
-            {"fab": "slow", "region": "AA", "capex_usd": 1e9, "accelerators_per_year": 1e6, "lead_time_years": 3},
-            {"fab": "ok", "region": "AA", "capex_usd": 2e9, "accelerators_per_year": 1e6, "lead_time_years": 1},
+            {
+                "fab": "slow",
+                "region": "AA",
+                "capex_usd": 1e9,
+                "accelerators_per_year": 1e6,
+                "lead_time_years": 3,
+            },
+            {
+                "fab": "ok",
+                "region": "AA",
+                "capex_usd": 2e9,
+                "accelerators_per_year": 1e6,
+                "lead_time_years": 1,
+            },
         ],
     )
     plan = run(sc, f.typical(["AA"]))

@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_scenario_docs", ROOT / "scripts" / "gen_scenario_docs.py")
+    spec = importlib.util.spec_from_file_location(
+        "gen_scenario_docs", ROOT / "scripts" / "gen_scenario_docs.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -22,7 +24,9 @@ def _generator() -> ModuleType:
 
 def test_committed_doc_equals_generated_text() -> None:
     committed = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")
-    assert committed == _generator().render(), "docs/scenario-format.md is stale: run python scripts/gen_scenario_docs.py"
+    assert committed == _generator().render(), (
+        "docs/scenario-format.md is stale: run python scripts/gen_scenario_docs.py"
+    )
 
 
 def test_doc_covers_every_table_column_and_setting() -> None:

@@ -20,11 +20,13 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from stateside import __version__, cli_finance, cli_plan
+from stateside import __version__, cli_finance, cli_plan, cli_screen
+from stateside.finance.syndication import SyndicationError
 from stateside.scenario.errors import Issue, ScenarioError
 from stateside.scenario.load import copy_default as _copy_default
 from stateside.scenario.load import default_dir_checked, load_checked
 from stateside.scenario.types import Scenario
+from stateside.security.errors import SecurityDataError
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -51,6 +53,9 @@ class _App(TyperGroup):
             return super().invoke(ctx)
         except ScenarioError as exc:
             print_issues(exc.issues)
+            raise typer.Exit(1) from None
+        except (SecurityDataError, SyndicationError) as exc:
+            console.print(Text(f"error: {exc}", style="red"))
             raise typer.Exit(1) from None
 
 
@@ -356,6 +361,11 @@ def finance(
     """
     cli_finance.finance_command(target, scenario_dir, basis, as_json, cap_tables, console, _load)
 
+
+# --------------------------------------------------------------------------------------
+# screen (national-security review; implemented in cli_screen)
+
+app.command("screen")(cli_screen.screen)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

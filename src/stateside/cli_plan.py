@@ -24,6 +24,7 @@ STAGE_LABELS = {
     "build": "Building the model",
     "solve": "Solving with HiGHS",
     "results": "Reading results",
+    "finance": "Cap tables and project economics",
 }
 
 
@@ -119,22 +120,29 @@ def summary_tables(plan: Plan) -> list[Table]:
             )
         t.add_row("total", *[_money(float(g[c].sum())) for c in g.columns], style="bold")
         out.append(t)
-    inv = plan.tables.get("capital_by_investor", pd.DataFrame())
-    if len(inv):
-        last = inv.sort_values("period").groupby("investor").last()
+    ret = plan.tables.get("investor_returns", pd.DataFrame())
+    if len(ret):
         t = Table(
-            title="Equity by investor (USD bn, cumulative to the last period)",
+            title=(
+                "Investors: capital and returns (USD bn; paid in: equity in the project pro-formas, "
+                "incl. any debt the DSCR target does not support; nominal equity IRR)"
+            ),
             title_justify="left",
             title_style="bold",
         )
-        for col in ("investor", "committed", "invested", "unspent"):
-            t.add_column(col, justify="left" if col == "investor" else "right")
-        for i, r in last.iterrows():
+        for col in ("investor", "country", "committed", "plan equity", "unspent", "paid in", "NPV", "IRR"):
+            t.add_column(col, justify="left" if col in ("investor", "country") else "right")
+        for r in ret.itertuples():
+            irr = "—" if pd.isna(r.irr) else f"{r.irr:.1%}"
             t.add_row(
-                str(i),
-                _money(r.cumulative_available_usd),
-                _money(r.cumulative_used_usd),
-                _money(r.cumulative_available_usd - r.cumulative_used_usd),
+                str(r.investor),
+                str(r.country),
+                _money(r.committed_usd),
+                _money(r.plan_equity_usd),
+                _money(r.committed_usd - r.plan_equity_usd),
+                _money(r.invested_usd),
+                _money(r.npv_usd),
+                irr,
             )
         out.append(t)
     return out

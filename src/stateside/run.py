@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from stateside.finance.report import attach_finance
 from stateside.model.build import build_model
 from stateside.model.data import prepare
 from stateside.model.solve import solve
@@ -21,7 +22,7 @@ from stateside.scenario.typical import typical_periods
 
 Progress = Callable[[str], None]
 
-STAGES = ("profiles", "caps", "build", "solve", "results")
+STAGES = ("profiles", "caps", "build", "solve", "results", "finance")
 
 
 def share_caps_for(scenario: Scenario) -> pd.DataFrame:
@@ -55,4 +56,7 @@ def run_plan(
     step("results")
     plan = extract_plan(built, result, s.name, build_seconds, scenario.content_hash())
     plan.extra["share_caps"] = len(caps)
+    plan.extra["solve_method"] = result.method
+    step("finance")
+    attach_finance(plan, scenario, caps)
     return plan

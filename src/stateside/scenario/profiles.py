@@ -135,7 +135,9 @@ def scale_to_mean(
     cols = np.flatnonzero(wanted)
     if cols.size == 0:
         return out
-    xc = x[:, cols]
+    # values below 1e-12 (denormal tails of the sun-position model) are zero for all purposes;
+    # keeping them would overflow ub / min_positive below
+    xc = np.where(x[:, cols] < 1e-12, 0.0, x[:, cols])
     tc = target[cols]
     ub = bound[cols]
     # f(s) = mean(min(upper, s·x)) is continuous and non-decreasing in s.

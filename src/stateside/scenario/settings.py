@@ -6,6 +6,7 @@ generated from these declarations (``python scripts/gen_scenario_docs.py``).
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -30,13 +31,15 @@ class SolverSettings(_Strict):
     """HiGHS options."""
 
     method: Literal["choose", "simplex", "ipm", "hipo", "pdlp"] = Field(
-        "ipm", description="HiGHS LP method for the relaxation and the fixed-integer LP."
+        "simplex", description="HiGHS LP method for the relaxation and the fixed-integer LP."
     )
     time_limit_s: float = Field(300.0, gt=0, description="Wall-clock limit of one HiGHS call, seconds.")
     mip_gap: float = Field(0.01, ge=0, le=1, description="Relative MIP gap at which branch and bound stops.")
     threads: int = Field(0, ge=0, description="HiGHS threads (0: HiGHS decides).")
     presolve: bool = Field(True, description="Run HiGHS presolve.")
-    crossover: bool = Field(True, description="Run crossover after the interior point (exact vertex and clean duals).")
+    crossover: bool = Field(
+        True, description="Run crossover after the interior point (exact vertex and clean duals)."
+    )
 
 
 class ChipSettings(_Strict):
@@ -79,12 +82,16 @@ class FinanceSettings(_Strict):
 class SecuritySettings(_Strict):
     """How the national-security review bounds the plan."""
 
-    apply_rule_caps: bool = Field(True, description="Derive share caps from the security rules and apply them in the plan.")
+    apply_rule_caps: bool = Field(
+        True, description="Derive share caps from the security rules and apply them in the plan."
+    )
     avoid_mandatory_declarations: bool = Field(
-        False, description="Also cap holdings below the thresholds that trigger a mandatory CFIUS declaration."
+        False,
+        description="Also cap holdings below the thresholds that trigger a mandatory CFIUS declaration.",
     )
     rules_file: str | None = Field(
-        None, description="Extra or overriding rules (YAML) in the scenario folder, on top of the packaged rules."
+        None,
+        description="Extra or overriding rules (YAML) in the scenario folder, on top of the packaged rules.",
     )
 
 
@@ -94,26 +101,47 @@ class Settings(_Strict):
     name: str = Field(description="Scenario name.")
     description: str = Field("", description="Free text.")
     base_dollar_year: int = Field(description="Dollar year of every money figure in the scenario (real USD).")
-    start_year: int = Field(description="Year decisions are taken: construction and lead times count from here.")
+    start_year: int = Field(
+        description="Year decisions are taken: construction and lead times count from here."
+    )
     periods: list[Period] = Field(min_length=1, description="Investment periods, in increasing year order.")
-    discount_rate: float = Field(ge=0, le=0.5, description="Real social discount rate for the objective (fraction/yr).")
-    reserve_margin: float = Field(ge=0, le=1, description="Planning reserve margin over peak demand (fraction).")
+    discount_rate: float = Field(
+        ge=0, le=0.5, description="Real social discount rate for the objective (fraction/yr)."
+    )
+    reserve_margin: float = Field(
+        ge=0, le=1, description="Planning reserve margin over peak demand (fraction)."
+    )
     firm_import_share: float = Field(
-        0.5, ge=0, le=1, description="Share of a corridor's capability that may carry firm capacity for the reserve margin."
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of a corridor's capability that may carry firm capacity for the reserve margin.",
     )
-    mode: Literal["target", "budget"] = Field("target", description="target: meet the IT targets at least cost; budget: maximise IT MW within committed capital.")
+    mode: Literal["target", "budget"] = Field(
+        "target",
+        description="target: meet the IT targets at least cost; budget: maximise IT MW within committed capital.",
+    )
     it_target_mw: dict[int, float] = Field(
-        default_factory=dict, description="AI IT capacity that must be online in each period, by period year (MW)."
+        default_factory=dict,
+        description="AI IT capacity that must be online in each period, by period year (MW).",
     )
-    typical_days: int = Field(4, ge=1, le=365, description="Number of typical days (tsam clustering of the year).")
-    hours_per_block: int = Field(4, ge=1, le=24, description="Hours per time step within a typical day (must divide 24).")
+    typical_days: int = Field(
+        4, ge=1, le=365, description="Number of typical days (tsam clustering of the year)."
+    )
+    hours_per_block: int = Field(
+        4, ge=1, le=24, description="Hours per time step within a typical day (must divide 24)."
+    )
     weather_year: int = Field(2019, description="Calendar year of the synthetic hourly profiles.")
-    voll_usd_per_mwh: float = Field(10_000.0, gt=0, description="Value of lost load: penalty on unserved energy (USD/MWh).")
+    voll_usd_per_mwh: float = Field(
+        10_000.0, gt=0, description="Value of lost load: penalty on unserved energy (USD/MWh)."
+    )
     carbon_price_usd_per_t: dict[int, float] = Field(
         default_factory=dict, description="Carbon price by period year (USD/tCO2); blank: none."
     )
     turbine_supply_mw_per_year: float | None = Field(
-        None, ge=0, description="National gas-turbine deliveries available to the plan per year (MW/yr); blank: no limit."
+        None,
+        ge=0,
+        description="National gas-turbine deliveries available to the plan per year (MW/yr); blank: no limit.",
     )
     new_corridors_allowed: bool = Field(True, description="Whether corridor expansion is a decision.")
     chips: ChipSettings
@@ -125,7 +153,7 @@ class Settings(_Strict):
     @model_validator(mode="after")
     def _check(self) -> Settings:
         years = [p.year for p in self.periods]
-        if any(b <= a for a, b in zip(years, years[1:], strict=False)):
+        if any(b <= a for a, b in pairwise(years)):
             raise ValueError(f"periods must be in increasing year order, found {years}")
         if self.start_year > years[0]:
             raise ValueError(f"start_year {self.start_year} is after the first period {years[0]}")
