@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 
 from stateside.finance.report import attach_finance
-from stateside.model.build import build_model
+from stateside.model.build import BuiltModel, build_model
 from stateside.model.data import prepare
-from stateside.model.solve import solve
+from stateside.model.solve import SolveResult, solve
 from stateside.plan import Plan, extract_plan
 from stateside.scenario.profiles import hourly_profiles
 from stateside.scenario.types import Scenario
@@ -32,6 +33,16 @@ def share_caps_for(scenario: Scenario) -> pd.DataFrame:
     return derive_share_caps(scenario)
 
 
+@dataclass
+class PlanRun:
+    """A plan with what produced it: the built model, the solver result and the caps."""
+
+    plan: Plan
+    built: BuiltModel
+    result: SolveResult
+    share_caps: pd.DataFrame
+
+
 def run_plan(
     scenario: Scenario,
     mode: str | None = None,
@@ -39,6 +50,16 @@ def run_plan(
     share_caps: pd.DataFrame | None = None,
 ) -> Plan:
     """Plan a scenario. ``progress`` is called with each stage name as it starts."""
+    return run_plan_detailed(scenario, mode, progress, share_caps).plan
+
+
+def run_plan_detailed(
+    scenario: Scenario,
+    mode: str | None = None,
+    progress: Progress | None = None,
+    share_caps: pd.DataFrame | None = None,
+) -> PlanRun:
+    """:func:`run_plan`, keeping the solved linopy model (for checks and exports)."""
     step = progress or (lambda _stage: None)
     s = scenario.settings
     step("profiles")
@@ -59,4 +80,4 @@ def run_plan(
     plan.extra["solve_method"] = result.method
     step("finance")
     attach_finance(plan, scenario, caps)
-    return plan
+    return PlanRun(plan=plan, built=built, result=result, share_caps=caps)

@@ -1,0 +1,155 @@
+"""Invariants of the default US plan (the README's main job), checked on the solution itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from stateside.model.data import MW_PER_GW
+from stateside.run import PlanRun, run_plan_detailed
+from stateside.scenario.load import load_default
+
+TOL = 1e-6
+
+
+@pytest.fixture(scope="module")
+def default_run() -> PlanRun:
+    return run_plan_detailed(load_default())
+
+
+def _sol(run: PlanRun, name: str) -> xr.DataArray:
+    return run.built.model.variables[name].solution.fillna(0.0)
+
+
+def test_default_plan_is_optimal_and_meets_every_target(default_run: PlanRun) -> None:
+    plan = default_run.plan
+    assert plan.termination == "optimal"
+    assert plan.mip_gap is not None and plan.mip_gap <= load_default().settings.solver.mip_gap
+    assert plan.table("violations").empty, plan.diagnosis
+    assert plan.table("unserved").empty
+    it = plan.table("it_capacity")
+    assert (it["online_mw"] >= it["target_mw"] - TOL).all()
+
+
+def test_every_constraint_holds(default_run: PlanRun) -> None:
+    """Each row of each constraint family, evaluated at the solution, within 1e-6 (scaled)."""
+    m = default_run.built.model
+    for name in m.constraints:
+        con = m.constraints[name]
+        lhs = con.lhs.solution
+        rhs = con.rhs
+        mask = con.labels >= 0
+        scale = xr.ones_like(rhs).where(abs(rhs) <= 1, abs(rhs))
+        sign = con.sign.values.flat[0] if con.sign.size else "="
+        if sign == "=":
+            bad = (abs(lhs - rhs) > TOL * scale) & mask
+        elif sign == "<=":
+            bad = (lhs - rhs > TOL * scale) & mask
+        else:
+            bad = (rhs - lhs > TOL * scale) & mask
+        assert not bool(bad.any()), f"{name} violated at {int(bad.sum())} rows"
+
+
+def test_energy_balance_closes_per_region_and_hour(default_run: PlanRun) -> None:
+    """Recomputed from the variables, independently of the constraint expression."""
+    d = default_run.built.data
+    supply = _sol(default_run, "gen").sum("technology") + _sol(default_run, "unserved")
+    supply = (
+        supply
+        + _sol(default_run, "discharge").sum("technology")
+        - _sol(default_run, "charge").sum("technology")
+    )
+    flow = _sol(default_run, "flow")
+    into = xr.zeros_like(supply)
+    for c in d.corridors:
+        f = flow.sel(corridor=c, drop=True)
+        into.loc[{"region": str(d.corridor_to.sel(corridor=c).item())}] += f
+        into.loc[{"region": str(d.corridor_from.sel(corridor=c).item())}] -= f
+    modules_online = _sol(default_run, "modules").cumsum("period")
+    campus_gw = (modules_online * d.campus_module_gw * d.campus_load_factor).groupby(d.campus_region).sum()
+    campus_gw = (
+        campus_gw.rename(group="region")
+        if "group" in campus_gw.dims
+        else campus_gw.rename(campus_region="region")
+    )
+    fab_gw = (_sol(default_run, "fab_build").cumsum("period") * d.fab_power_gw).groupby(d.fab_region).sum()
+    fab_gw = fab_gw.rename(group="region") if "group" in fab_gw.dims else fab_gw.rename(fab_region="region")
+    load = (
+        d.demand_gw
+        + campus_gw.reindex(region=d.regions, fill_value=0.0)
+        + fab_gw.reindex(region=d.regions, fill_value=0.0)
+    )
+    residual = supply + into - load
+    assert float(abs(residual).max()) < TOL
+
+
+def test_nothing_online_before_its_lead_time(default_run: PlanRun) -> None:
+    sc = load_default()
+    start = sc.settings.start_year
+    plan = default_run.plan
+    tech = sc.technologies.set_index("technology")
+    b = plan.table("builds")
+    built = b[b["new_mw"] > TOL]
+    earliest = start + built["technology"].map(tech["construction_years"])
+    assert (built["period"] >= earliest).all()
+    camp = plan.table("campuses")
+    first = camp[camp["new_modules"] > 0].merge(sc.campuses[["campus", "earliest_year"]], on="campus")
+    assert (first["period"] >= first["earliest_year"]).all()
+    fabs = plan.table("fabs")
+    decided = fabs[fabs["decided"]].merge(sc.fabs[["fab", "lead_time_years", "earliest_year"]], on="fab")
+    assert (decided["period"] >= start + decided["lead_time_years"]).all()
+    assert (decided["period"] >= decided["earliest_year"]).all()
+    cor = plan.table("corridors")
+    expanded = cor[cor["new_mw"] > TOL].merge(sc.corridors[["corridor", "construction_years"]], on="corridor")
+    assert (expanded["period"] >= start + expanded["construction_years"]).all()
+
+
+def test_reserve_margin_holds(default_run: PlanRun) -> None:
+    d = default_run.built.data
+    cap = default_run.built.expressions.capacity.solution.fillna(0.0)
+    firm = (cap * d.capacity_credit).sum("technology")
+    z = _sol(default_run, "reserve_flow")
+    net = xr.zeros_like(firm)
+    for c in d.corridors:
+        zc = z.sel(corridor=c, drop=True)
+        net.loc[{"region": str(d.corridor_to.sel(corridor=c).item())}] += zc
+        net.loc[{"region": str(d.corridor_from.sel(corridor=c).item())}] -= zc
+    campus = default_run.built.expressions.campus_load
+    fab = default_run.built.expressions.fab_load
+    assert campus is not None and fab is not None
+    need = (1 + d.reserve_margin) * (d.peak_gw + campus.solution.fillna(0) + fab.solution.fillna(0))
+    assert float((need - firm - net).max()) < TOL * MW_PER_GW
+
+
+def test_capital_used_within_capital_available(default_run: PlanRun) -> None:
+    inv = default_run.plan.table("capital_by_investor")
+    assert (inv["cumulative_used_usd"] <= inv["cumulative_available_usd"] * (1 + 1e-9) + 1.0).all()
+    need = default_run.plan.table("equity_need").groupby(["asset_class", "period"])["equity_usd"].sum()
+    raised = default_run.plan.table("capital").groupby(["asset_class", "period"])["equity_usd"].sum()
+    joined = pd.concat([need, raised], axis=1, keys=["need", "raised"]).fillna(0.0)
+    assert np.allclose(joined["need"], joined["raised"], rtol=1e-9, atol=10.0)
+
+
+def test_no_investor_above_its_caps(default_run: PlanRun) -> None:
+    caps = default_run.share_caps
+    cap = default_run.plan.table("capital")
+    total = cap.groupby(["asset_class", "period"])["equity_usd"].transform("sum")
+    cap = cap.assign(share=cap["equity_usd"] / total)
+    merged = cap.merge(caps, on=["investor", "asset_class"], how="inner")
+    assert len(caps) > 0
+    assert (merged["share"] <= merged["max_share"] + 1e-7).all(), merged[
+        merged["share"] > merged["max_share"]
+    ]
+
+
+def test_cap_tables_sum_to_100_percent_and_have_no_prohibited_holding(default_run: PlanRun) -> None:
+    from stateside.security.caps import check_holdings
+
+    ct = default_run.plan.table("cap_tables")
+    last = ct.sort_values("period").groupby(["project", "period"])["equity_pct"].sum()
+    assert np.allclose(last.to_numpy(), 100.0, atol=1e-6)
+    reviews = check_holdings(load_default(), ct)
+    outcomes = {r.outcome for r in reviews} if isinstance(reviews, list) else set(reviews["outcome"])
+    assert "prohibited" not in outcomes
