@@ -67,20 +67,18 @@ def test_energy_balance_closes_per_region_and_hour(default_run: PlanRun) -> None
         f = flow.sel(corridor=c, drop=True)
         into.loc[{"region": str(d.corridor_to.sel(corridor=c).item())}] += f
         into.loc[{"region": str(d.corridor_from.sel(corridor=c).item())}] -= f
-    modules_online = _sol(default_run, "modules").cumsum("period")
-    campus_gw = (modules_online * d.campus_module_gw * d.campus_load_factor).groupby(d.campus_region).sum()
-    campus_gw = (
-        campus_gw.rename(group="region")
-        if "group" in campus_gw.dims
-        else campus_gw.rename(campus_region="region")
-    )
-    fab_gw = (_sol(default_run, "fab_build").cumsum("period") * d.fab_power_gw).groupby(d.fab_region).sum()
-    fab_gw = fab_gw.rename(group="region") if "group" in fab_gw.dims else fab_gw.rename(fab_region="region")
-    load = (
-        d.demand_gw
-        + campus_gw.reindex(region=d.regions, fill_value=0.0)
-        + fab_gw.reindex(region=d.regions, fill_value=0.0)
-    )
+
+    def by_region(load_gw: xr.DataArray, region_of: xr.DataArray) -> xr.DataArray:
+        """Sum an (item, period) load over the items of each region."""
+        item = str(region_of.dims[0])
+        out = xr.zeros_like(d.peak_gw)
+        for k in load_gw[item].values:
+            out.loc[{"region": str(region_of.sel({item: k}).item())}] += load_gw.sel({item: k}, drop=True)
+        return out
+
+    campus_gw = _sol(default_run, "modules").cumsum("period") * d.campus_module_gw * d.campus_load_factor
+    fab_gw = _sol(default_run, "fab_build").cumsum("period") * d.fab_power_gw
+    load = d.demand_gw + by_region(campus_gw, d.campus_region) + by_region(fab_gw, d.fab_region)
     residual = supply + into - load
     assert float(abs(residual).max()) < TOL
 
