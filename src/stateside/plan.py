@@ -500,60 +500,36 @@ def _costs(m: linopy.Model, d: ModelData, built: BuiltModel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: elastic slacks reported as violations: variable, kind, unit, scale to the unit
+_SLACKS = (
+    ("target_short", "it_target", "MW", MW_PER_GW),
+    ("equity_short", "equity", "USD", USD_PER_MUSD),
+    ("chips_short", "accelerators", "accelerators", ACCELERATORS_PER_MILLION),
+    ("cap_excess", "security_cap", "USD", USD_PER_MUSD),
+)
+
+
 def _violations(m: linopy.Model, d: ModelData) -> pd.DataFrame:
+    """One row per elastic slack in use; ``where`` names the asset class or investor/class."""
     rows: list[dict[str, Any]] = []
-    short = _sol(m, "target_short")
-    if short is not None:
-        for p, v in short.to_series().items():
-            if v > TOL:
-                rows.append(
-                    {
-                        "kind": "it_target",
-                        "period": int(p),
-                        "where": "national",
-                        "amount": v * MW_PER_GW,
-                        "unit": "MW",
-                    }
-                )
-    eq = _sol(m, "equity_short")
-    if eq is not None:
-        for (a, p), v in eq.to_series().items():
-            if v > TOL:
-                rows.append(
-                    {
-                        "kind": "equity",
-                        "period": int(p),
-                        "where": str(a),
-                        "amount": v * USD_PER_MUSD,
-                        "unit": "USD",
-                    }
-                )
-    ch = _sol(m, "chips_short")
-    if ch is not None:
-        for p, v in ch.to_series().items():
-            if v > TOL:
-                rows.append(
-                    {
-                        "kind": "accelerators",
-                        "period": int(p),
-                        "where": "national",
-                        "amount": v * ACCELERATORS_PER_MILLION,
-                        "unit": "accelerators",
-                    }
-                )
-    cx = _sol(m, "cap_excess")
-    if cx is not None:
-        for (i, a, p), v in cx.to_series().items():
-            if v > TOL:
-                rows.append(
-                    {
-                        "kind": "security_cap",
-                        "period": int(p),
-                        "where": f"{i}/{a}",
-                        "amount": v * USD_PER_MUSD,
-                        "unit": "USD",
-                    }
-                )
+    for var, kind, unit, scale in _SLACKS:
+        sol = _sol(m, var)
+        if sol is None:
+            continue
+        for key, v in sol.to_series().items():
+            if v <= TOL:
+                continue
+            parts = key if isinstance(key, tuple) else (key,)
+            *where, period = parts
+            rows.append(
+                {
+                    "kind": kind,
+                    "period": int(period),
+                    "where": "/".join(map(str, where)) or "national",
+                    "amount": v * scale,
+                    "unit": unit,
+                }
+            )
     return pd.DataFrame(rows, columns=["kind", "period", "where", "amount", "unit"])
 
 

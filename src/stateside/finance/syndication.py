@@ -65,10 +65,6 @@ reads (``stateside.security.caps.check_holdings`` takes these columns).
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +73,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from stateside.model.solve import quiet_stdout
 from stateside.plan import Plan
 from stateside.scenario.types import Scenario
 
@@ -283,26 +280,6 @@ def cap_lookup(
 # the MILP
 
 
-@contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Keep HiGHS's banner (printed on file descriptor 1) off stdout (``--json`` output)."""
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        yield
-        return
-    sys.stdout.flush()
-    saved = os.dup(fd)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, fd)
-        yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
-        os.close(devnull)
-
-
 @dataclass(frozen=True)
 class _Group:
     asset_class: str
@@ -363,7 +340,7 @@ def _solve_group(g: _Group, floors: bool) -> pd.DataFrame | None:
     options: dict[str, Any] = {"output_flag": False, "time_limit": _TIME_LIMIT_S}
     if floors:
         options["mip_rel_gap"] = 1e-6
-    with _quiet_stdout():
+    with quiet_stdout():
         _status, term = m.solve(solver_name="highs", io_api="direct", **options)
     if term not in ("optimal", "time_limit", "suboptimal") or x.solution.isnull().all():
         return None

@@ -78,7 +78,7 @@ def highs_options(settings: SolverSettings, mip: bool) -> dict[str, object]:
 
 
 @contextmanager
-def _quiet_stdout() -> Iterator[None]:
+def quiet_stdout() -> Iterator[None]:
     """Keep HiGHS's banner (printed by the C++ library on file descriptor 1) off stdout,
     so ``stateside plan --json`` prints nothing but JSON."""
     try:
@@ -99,7 +99,7 @@ def _quiet_stdout() -> Iterator[None]:
 
 
 def _solve(m: linopy.Model, options: dict[str, Any], warmstart: Path | None = None) -> tuple[str, str]:
-    with _quiet_stdout():
+    with quiet_stdout():
         if warmstart is not None:
             return m.solve(solver_name="highs", io_api="direct", warmstart_fn=warmstart, **options)
         return m.solve(solver_name="highs", io_api="direct", **options)
