@@ -367,5 +367,12 @@ def finance(
 
 app.command("screen")(cli_screen.screen)
 
+# --------------------------------------------------------------------------------------
+# export (PyPSA network files; implemented in cli_export)
+
+from stateside.cli_export import export_app  # noqa: E402
+
+app.add_typer(export_app, name="export")
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,570 @@
+"""Export the power part of a scenario (or of a plan) as a PyPSA network file (netCDF).
+
+One investment period of the Stateside model becomes one PyPSA network whose optimum is
+the same as Stateside's power-only optimum for that period (up to the constant factor
+:math:`W_p` and the parts PyPSA has no native component for; docs/export.md):
+
+===========================  ==============================================================
+Stateside                    PyPSA
+===========================  ==============================================================
+region                       ``Bus`` (x = longitude, y = latitude)
+existing fleet (after        ``Generator`` / ``StorageUnit`` ``"{region} {tech}"``,
+retirements; plus, from a    non-extendable, ``capital_cost`` 0 (its fixed O&M is a
+plan, earlier builds still   constant Stateside leaves out of the objective too)
+online)
+new build of the period      ``"{region} {tech} new"``, extendable up to the per-region
+                             build limit; ``capital_cost`` = capital recovery factor ×
+                             capex + fixed O&M (USD/MW/yr)
+availability                 ``p_max_pu``: solar/wind profile of the typical hours, the
+                             flat derate of thermal plants
+VOM + fuel + carbon          ``marginal_cost`` (USD/MWh; storage: on discharge)
+corridor (transport model)   ``Link`` ``"{corridor}"`` for today's capability in both
+                             directions (``p_max_pu`` = forward / p_nom, ``p_min_pu`` =
+                             −reverse / p_nom) plus ``"{corridor} expansion"``,
+                             extendable, ``p_min_pu`` = −1 (expansion adds the same
+                             capability both ways, as in Stateside)
+background demand            ``Load`` ``"{region}"`` (time series)
+campus and fab load (plan)   ``Load`` ``"{region} datacenter"``, ``"{region} fab"`` (flat)
+unserved energy              ``Generator`` ``"{region} load shedding"`` at the value of
+                             lost load (p_nom 1e9 MW, PyPSA's own load-shedding bound)
+typical days                 snapshots weighted by the hours of the year they stand for;
+                             with several typical days each day is a PyPSA *investment
+                             period* so that storage cycles within each day exactly as
+                             in Stateside (``cyclic_state_of_charge_per_period``)
+===========================  ==============================================================
+
+Units are PyPSA's usual ones: MW, MWh, USD of the scenario's dollar year. ``pypsa`` is
+imported only when a network is built (the import takes seconds).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from stateside.model.data import MW_PER_GW, ModelData, prepare
+from stateside.scenario.types import Scenario
+
+if TYPE_CHECKING:
+    import pypsa
+
+    from stateside.plan import Plan
+    from stateside.scenario.typical import TypicalPeriods
+
+#: $M/GW and $M/GWh (model units) to USD/MW and USD/MWh.
+USD_PER_MW_PER_MUSD_PER_GW = 1_000.0
+#: Bound on load shedding, MW: the default of PyPSA's ``n.optimize.add_load_shedding``.
+LOAD_SHEDDING_P_NOM_MW = 1e9
+KM_PER_MILE = 1.609344
+
+OMITTED_RESERVE = (
+    "reserve margin: Stateside requires derated capacity plus firm imports >= (1 + reserve margin) x "
+    "peak demand in each region; PyPSA has no native component for it (the optima agree when it "
+    "does not bind)"
+)
+OMITTED_TURBINES = (
+    "national gas-turbine supply limit: a limit on the sum of several technologies' builds, which "
+    "PyPSA's global constraints (one carrier each) cannot express"
+)
+
+
+class ExportError(ValueError):
+    """A request the export cannot honour (unknown period, plan that does not fit the scenario)."""
+
+
+@dataclass
+class PypsaExport:
+    """What was written: one period of the power system, as a PyPSA network."""
+
+    period: int
+    typical_days: int
+    snapshots: int
+    multi_investment_periods: bool
+    objective_factor: float  # W_p: Stateside's objective = factor x PyPSA's objective
+    components: dict[str, int]
+    campus_load_mw: float = 0.0
+    fab_load_mw: float = 0.0
+    from_plan: bool = False
+    omitted: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path) if self.path else None,
+            "period": self.period,
+            "typical_days": self.typical_days,
+            "snapshots": self.snapshots,
+            "multi_investment_periods": self.multi_investment_periods,
+            "objective_factor": self.objective_factor,
+            "components": self.components,
+            "campus_load_mw": self.campus_load_mw,
+            "fab_load_mw": self.fab_load_mw,
+            "from_plan": self.from_plan,
+            "omitted": self.omitted,
+            "notes": self.notes,
+        }
+
+
+def export_pypsa(
+    scenario: Scenario,
+    path: Path,
+    *,
+    plan: Plan | None = None,
+    period: int | None = None,
+    typical: TypicalPeriods | None = None,
+) -> PypsaExport:
+    """Write one period of the power system as a PyPSA netCDF file that ``pypsa.Network(path)`` opens.
+
+    ``plan`` (optional) is a plan of ``scenario``: its campus and fab loads in the period
+    are added as flat loads, and what it built in earlier periods (still online) counts as
+    existing capacity. ``period`` defaults to the scenario's last period. ``typical``
+    defaults to the scenario's own typical days (hourly profiles + tsam, as ``stateside
+    plan`` computes them).
+    """
+    n, info = build_network(scenario, plan=plan, period=period, typical=typical)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n.export_to_netcdf(str(path))
+    info.path = path
+    return info
+
+
+def solve_network(n: pypsa.Network, solver_options: dict[str, Any] | None = None) -> float:
+    """Optimise an exported network with HiGHS and return its objective (USD per year).
+
+    Passes ``multi_investment_periods`` as the export needs it (several typical days) and
+    raises :class:`RuntimeError` unless the solve is optimal (PyPSA reports a time limit
+    as status ``ok``). Multiply by ``n.meta["objective_factor"]`` for Stateside's objective.
+    """
+    multi = bool(n.meta.get("multi_investment_periods", False))
+    status, condition = n.optimize(
+        solver_name="highs",
+        multi_investment_periods=multi,
+        solver_options=solver_options or {},
+        log_to_console=False,
+        include_objective_constant=False,
+    )
+    objective = n.objective
+    if condition != "optimal" or objective is None:
+        raise RuntimeError(f"PyPSA/HiGHS stopped with status {status!r}, condition {condition!r}")
+    return float(objective)
+
+
+# --------------------------------------------------------------------------------------
+# the period's data
+
+
+def _typical_of(scenario: Scenario) -> TypicalPeriods:
+    from stateside.scenario.profiles import hourly_profiles
+    from stateside.scenario.typical import typical_periods
+
+    s = scenario.settings
+    return typical_periods(hourly_profiles(scenario), s.typical_days, s.hours_per_block)
+
+
+def _pick_period(d: ModelData, period: int | None) -> int:
+    years = [int(p) for p in d.periods]
+    if period is None:
+        return years[-1]
+    if int(period) not in years:
+        raise ExportError(f"period {period} is not a period of the scenario; periods are {years}")
+    return int(period)
+
+
+def _flat(arr: xr.DataArray, *lead: str) -> np.ndarray:
+    """(lead..., day, step) -> (lead..., snapshot) as numpy, day-major like the snapshots."""
+    a = arr.transpose(*lead, "day", "step").values
+    return a.reshape(*a.shape[: len(lead)], -1)
+
+
+def _tr(arr: xr.DataArray) -> np.ndarray:
+    """(technology, region) numpy array in ModelData order."""
+    return np.asarray(arr.transpose("technology", "region").values)
+
+
+@dataclass
+class _Period:
+    """The coefficients of one period in PyPSA units (MW, USD), numpy arrays in ModelData order."""
+
+    year: int
+    existing_mw: np.ndarray  # (technology, region)
+    can_build: np.ndarray  # (technology, region) bool
+    max_build_mw: np.ndarray  # (technology, region), inf where unlimited
+    capital_cost: np.ndarray  # (technology, region) USD/MW/yr: annuity x capex + fixed O&M
+    marginal_cost: np.ndarray  # (technology, region) USD/MWh
+    corridor_fwd_mw: np.ndarray  # (corridor,) today's (and, from a plan, earlier) capability
+    corridor_rev_mw: np.ndarray
+    corridor_can_expand: np.ndarray  # (corridor,) bool
+    demand_mw: np.ndarray  # (region, snapshot)
+    campus_mw: np.ndarray  # (region,)
+    fab_mw: np.ndarray  # (region,)
+
+
+def _period_data(d: ModelData, year: int, plan: Plan | None) -> _Period:
+    sel = {"period": year}
+    existing = d.existing_gw.sel(sel, drop=True)
+    prior_cor = xr.zeros_like(d.corridor_fwd_gw)
+    campus = fab = np.zeros(len(d.regions))
+    if plan is not None:
+        prior_cap, prior_cor = _plan_prior_capacity(plan, d, year)
+        existing = existing + prior_cap
+        campus, fab = _plan_loads_mw(plan, d, year)
+    capital = d.annuity * d.capex_musd_per_gw.sel(sel, drop=True) + d.fom_musd_per_gw_year.sel(sel, drop=True)
+    return _Period(
+        year=year,
+        existing_mw=_tr(existing) * MW_PER_GW,
+        can_build=_tr(d.can_build.sel(sel, drop=True)).astype(bool),
+        max_build_mw=np.nan_to_num(_tr(d.max_build_gw) * MW_PER_GW, nan=np.inf),
+        capital_cost=_tr(capital) * USD_PER_MW_PER_MUSD_PER_GW,
+        marginal_cost=_tr(d.marginal_cost_musd_per_gwh.sel(sel, drop=True)) * USD_PER_MW_PER_MUSD_PER_GW,
+        corridor_fwd_mw=(d.corridor_fwd_gw + prior_cor).values * MW_PER_GW,
+        corridor_rev_mw=(d.corridor_rev_gw + prior_cor).values * MW_PER_GW,
+        corridor_can_expand=d.corridor_can_build.sel(sel, drop=True).values.astype(bool),
+        demand_mw=_flat(d.demand_gw.sel(sel, drop=True), "region") * MW_PER_GW,
+        campus_mw=campus,
+        fab_mw=fab,
+    )
+
+
+def _plan_years(plan: Plan) -> list[int]:
+    return sorted(
+        {int(y) for t in plan.tables.values() if "period" in t.columns for y in t["period"].dropna()}
+    )
+
+
+def _plan_prior_capacity(plan: Plan, d: ModelData, year: int) -> tuple[xr.DataArray, xr.DataArray]:
+    """GW the plan built before ``year`` and still online in it: (technology, region) and (corridor,)."""
+    cap = xr.zeros_like(d.existing_gw.sel(period=year, drop=True))
+    cor = xr.zeros_like(d.corridor_fwd_gw)
+    builds = plan.tables.get("builds")
+    if builds is not None and len(builds):
+        early = builds[(builds["period"].astype(int) < year) & (builds["new_mw"].astype(float) > 0)]
+        unknown = sorted(
+            f"{r.region}/{r.technology}"
+            for r in early.itertuples()
+            if r.technology not in d.technologies or r.region not in d.regions
+        )
+        if unknown:
+            raise ExportError(
+                f"the plan builds {', '.join(unknown[:5])}, which the scenario does not have: "
+                "give the scenario the plan was made from (--scenario DIR)"
+            )
+        for r in early.itertuples():
+            alive = float(d.active.sel(technology=r.technology, vintage=int(r.period), period=year))
+            cap.loc[{"technology": r.technology, "region": r.region}] += float(r.new_mw) / MW_PER_GW * alive
+    corridors = plan.tables.get("corridors")
+    if corridors is not None and len(corridors):
+        early = corridors[(corridors["period"].astype(int) < year) & (corridors["new_mw"].astype(float) > 0)]
+        missing = sorted(set(early["corridor"].astype(str)) - set(d.corridors))
+        if missing:
+            raise ExportError(
+                f"the plan expands corridors {', '.join(missing[:5])}, which the scenario does not have"
+            )
+        for r in early.itertuples():
+            cor.loc[{"corridor": str(r.corridor)}] += float(r.new_mw) / MW_PER_GW
+    return cap, cor
+
+
+def _plan_loads_mw(plan: Plan, d: ModelData, year: int) -> tuple[np.ndarray, np.ndarray]:
+    """Flat campus and fab grid load by region in ``year`` (MW), in ModelData region order."""
+    regions = pd.Index([str(r) for r in d.regions])
+
+    def by_region(name: str, column: str) -> np.ndarray:
+        t = plan.tables.get(name)
+        if t is None or not len(t):
+            return np.zeros(len(regions))
+        rows = t[t["period"].astype(int) == year]
+        out = rows.groupby(rows["region"].astype(str))[column].sum().astype(float)
+        unknown = sorted(set(out.index) - set(regions))
+        if unknown:
+            raise ExportError(f"the plan's {name} table names regions {unknown} the scenario does not have")
+        return out.reindex(regions, fill_value=0.0).to_numpy()
+
+    return by_region("campuses", "grid_load_mw"), by_region("fabs", "power_mw")
+
+
+# --------------------------------------------------------------------------------------
+# building the network
+
+#: Values of the optional columns for rows that leave them out (existing vs new-build rows).
+_ROW_DEFAULTS: dict[str, object] = {
+    "p_nom": 0.0,
+    "p_nom_extendable": False,
+    "p_nom_max": np.inf,
+    "p_max_pu": 1.0,
+    "capital_cost": 0.0,
+}
+_BOOL_COLUMNS = ("p_nom_extendable", "cyclic_state_of_charge", "cyclic_state_of_charge_per_period")
+
+
+def _add_rows(n: pypsa.Network, component: str, rows: list[dict[str, Any]]) -> None:
+    """Add components given as one dict each (key ``name``); absent keys take :data:`_ROW_DEFAULTS`."""
+    if not rows:
+        return
+    frame = pd.DataFrame(rows).set_index("name")
+    for col, default in _ROW_DEFAULTS.items():
+        if col in frame.columns:
+            frame[col] = frame[col].where(frame[col].notna(), default)
+    for col in frame.columns:
+        if col in _BOOL_COLUMNS:
+            frame[col] = frame[col].astype(bool)
+    n.add(component, frame.index, **{c: frame[c].to_numpy() for c in frame.columns})
+
+
+def _existing_and_new(pd_: _Period, i: int, j: int, name: str, base: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows for the existing unit (if any) and the period's new-build option (if allowed)."""
+    rows: list[dict[str, Any]] = []
+    if pd_.existing_mw[i, j] > 0:
+        rows.append({"name": name, **base, "p_nom": float(pd_.existing_mw[i, j])})
+    if pd_.can_build[i, j]:
+        rows.append(
+            {
+                "name": f"{name} new",
+                **base,
+                "p_nom_extendable": True,
+                "p_nom_max": float(pd_.max_build_mw[i, j]),
+                "capital_cost": float(pd_.capital_cost[i, j]),
+            }
+        )
+    return rows
+
+
+def _add_generators(n: pypsa.Network, d: ModelData, pd_: _Period) -> int:
+    regions = [str(r) for r in d.regions]
+    techs = [str(t) for t in d.technologies]
+    avail = _flat(d.availability, "technology", "region")  # (generator tech, region, snapshot)
+    rows: list[dict[str, Any]] = []
+    profiles: dict[str, np.ndarray] = {}
+    for k, t in enumerate(str(g) for g in d.generators):
+        i = techs.index(t)
+        for j, r in enumerate(regions):
+            a = avail[k, j]
+            constant = bool(np.all(a == a[0]))
+            base = {
+                "bus": r,
+                "carrier": t,
+                "marginal_cost": float(pd_.marginal_cost[i, j]),
+                "p_max_pu": float(a[0]) if constant else 1.0,
+            }
+            added = _existing_and_new(pd_, i, j, f"{r} {t}", base)
+            rows += added
+            if not constant:
+                profiles.update({row["name"]: a for row in added})
+    _add_rows(n, "Generator", rows)
+    if profiles:
+        n.generators_t.p_max_pu = pd.DataFrame(profiles, index=n.snapshots)
+    n.add(
+        "Generator",
+        [f"{r} load shedding" for r in regions],
+        bus=regions,
+        carrier="load shedding",
+        p_nom=LOAD_SHEDDING_P_NOM_MW,
+        marginal_cost=d.voll_musd_per_gwh * USD_PER_MW_PER_MUSD_PER_GW,
+    )
+    return len(rows)
+
+
+def _add_storage(n: pypsa.Network, d: ModelData, pd_: _Period, per_day: bool) -> int:
+    regions = [str(r) for r in d.regions]
+    techs = [str(t) for t in d.technologies]
+    rows: list[dict[str, Any]] = []
+    for t in (str(s) for s in d.storage):
+        i = techs.index(t)
+        for j, r in enumerate(regions):
+            base = {
+                "bus": r,
+                "carrier": t,
+                "marginal_cost": float(pd_.marginal_cost[i, j]),
+                "max_hours": float(d.storage_hours.sel(technology=t)),
+                "efficiency_store": float(d.efficiency_charge.sel(technology=t)),
+                "efficiency_dispatch": float(d.efficiency_discharge.sel(technology=t)),
+                "cyclic_state_of_charge": not per_day,
+                "cyclic_state_of_charge_per_period": per_day,
+            }
+            rows += _existing_and_new(pd_, i, j, f"{r} {t}", base)
+    _add_rows(n, "StorageUnit", rows)
+    return len(rows)
+
+
+def _add_links(n: pypsa.Network, scenario: Scenario, d: ModelData, pd_: _Period) -> int:
+    rows: list[dict[str, Any]] = []
+    length_km = (
+        scenario.corridors.set_index("corridor")["length_miles"].astype(float) * KM_PER_MILE
+    ).to_dict()
+    capital = d.corridor_annuity * d.corridor_capex_musd_per_gw.values * USD_PER_MW_PER_MUSD_PER_GW
+    upper = np.nan_to_num(d.corridor_max_expansion_gw.values * MW_PER_GW, nan=np.inf)
+    for k, c in enumerate(str(x) for x in d.corridors):
+        fwd, rev = float(pd_.corridor_fwd_mw[k]), float(pd_.corridor_rev_mw[k])
+        base = {
+            "bus0": str(d.corridor_from.values[k]),
+            "bus1": str(d.corridor_to.values[k]),
+            "carrier": "transmission",
+            "length": float(length_km.get(c, 0.0)),
+        }
+        top = max(fwd, rev)
+        if top > 0:
+            rows.append({"name": c, **base, "p_nom": top, "p_max_pu": fwd / top, "p_min_pu": -rev / top})
+        if pd_.corridor_can_expand[k] and upper[k] > 0:
+            rows.append(
+                {
+                    "name": f"{c} expansion",
+                    **base,
+                    "p_nom_extendable": True,
+                    "p_nom_max": float(upper[k]),
+                    "p_min_pu": -1.0,
+                    "capital_cost": float(capital[k]),
+                }
+            )
+    _add_rows(n, "Link", rows)
+    return len(rows)
+
+
+def _add_loads(n: pypsa.Network, d: ModelData, pd_: _Period) -> None:
+    regions = [str(r) for r in d.regions]
+    n.add(
+        "Load",
+        regions,
+        bus=regions,
+        carrier="demand",
+        p_set=pd.DataFrame(pd_.demand_mw.T, index=n.snapshots, columns=regions),
+    )
+    for kind, mw in (("datacenter", pd_.campus_mw), ("fab", pd_.fab_mw)):
+        where = [j for j in range(len(regions)) if mw[j] > 0]
+        if where:
+            n.add(
+                "Load",
+                [f"{regions[j]} {kind}" for j in where],
+                bus=[regions[j] for j in where],
+                carrier=kind,
+                p_set=mw[where],
+            )
+
+
+def build_network(
+    scenario: Scenario,
+    *,
+    plan: Plan | None = None,
+    period: int | None = None,
+    typical: TypicalPeriods | None = None,
+) -> tuple[pypsa.Network, PypsaExport]:
+    """The PyPSA network of one period (see the module docstring) and what it holds."""
+    try:
+        import pypsa  # noqa: F401  (fails early, with advice, when the extra is missing)
+    except ImportError as exc:
+        raise ExportError("the PyPSA export needs the pypsa package: pip install 'stateside[pypsa]'") from exc
+    with warnings.catch_warnings():
+        # PyPSA 1.x announces a change of its string dtype on the first add(); nothing to act on
+        warnings.filterwarnings("ignore", message=".*infers the `str` dtype.*", category=FutureWarning)
+        return _build(scenario, plan, period, typical)
+
+
+def _build(
+    scenario: Scenario, plan: Plan | None, period: int | None, typical: TypicalPeriods | None
+) -> tuple[pypsa.Network, PypsaExport]:
+    import pypsa
+
+    typical = typical if typical is not None else _typical_of(scenario)
+    d = prepare(scenario, typical)
+    year = _pick_period(d, period)
+    scenario_hash = scenario.content_hash()
+    notes: list[str] = []
+    if plan is not None:
+        years = _plan_years(plan)
+        if years and year not in years:
+            raise ExportError(f"the plan has no period {year}; its periods are {years}")
+        if plan.scenario_hash and plan.scenario_hash != scenario_hash:
+            notes.append(
+                "the plan was made from a scenario with different inputs (its scenario_hash differs)"
+            )
+    pd_ = _period_data(d, year, plan)
+
+    # snapshots: typical hours, weighted by the hours of the year they stand for
+    regions = [str(r) for r in d.regions]
+    n_days, n_steps = len(d.days), len(d.steps)
+    per_day = n_days > 1  # each typical day an investment period, storage cyclic within it
+    hours = np.arange(n_steps) * d.block_hours
+    snapshots: pd.Index
+    if per_day:
+        snapshots = pd.MultiIndex.from_arrays(
+            [np.repeat(np.arange(n_days), n_steps), np.tile(hours, n_days)], names=["period", "timestep"]
+        )
+    else:
+        snapshots = pd.Index(hours, name="snapshot")
+    weight = _flat(d.weight_hours)
+    n = pypsa.Network(name=f"{scenario.settings.name} {year} (Stateside export)")
+    n.set_snapshots(snapshots)
+    n.snapshot_weightings.loc[:, "objective"] = weight * (n_days if per_day else 1)
+    n.snapshot_weightings.loc[:, "generators"] = weight
+    n.snapshot_weightings.loc[:, "stores"] = d.block_hours
+    if per_day:
+        n.investment_period_weightings.loc[:, "objective"] = 1.0 / n_days
+        n.investment_period_weightings.loc[:, "years"] = 1.0 / n_days
+
+    # carriers and buses
+    tech = scenario.technologies.set_index("technology")
+    techs = [str(t) for t in d.technologies]
+    n.add(
+        "Carrier",
+        techs,
+        nice_name=[str(tech.at[t, "name"]) or t for t in techs],
+        co2_emissions=d.co2_t_per_gwh.values / MW_PER_GW,
+    )
+    n.add("Carrier", ["AC", "transmission", "load shedding", "demand", "datacenter", "fab"])
+    reg = scenario.regions.set_index("region")
+    n.add(
+        "Bus",
+        regions,
+        carrier="AC",
+        x=reg.loc[regions, "longitude_deg"].astype(float).to_numpy(),
+        y=reg.loc[regions, "latitude_deg"].astype(float).to_numpy(),
+    )
+
+    counts = {
+        "Bus": len(regions),
+        "Generator": _add_generators(n, d, pd_),
+        "StorageUnit": _add_storage(n, d, pd_, per_day),
+        "Link": _add_links(n, scenario, d, pd_) if len(d.corridors) else 0,
+    }
+    _add_loads(n, d, pd_)
+    counts["Load"] = len(n.loads)
+
+    omitted = [OMITTED_RESERVE]
+    turbine = d.uses_turbine.values.astype(bool)
+    if d.turbine_limit_gw is not None and pd_.can_build[turbine].any():
+        omitted.append(OMITTED_TURBINES)
+    w_p = float(d.period_weight.sel(period=year))
+    n.meta = {
+        "source": "stateside",
+        "scenario": scenario.settings.name,
+        "scenario_hash": scenario_hash,
+        "period": year,
+        "typical_days": n_days,
+        "multi_investment_periods": per_day,
+        "objective_factor": w_p,
+        "objective_note": (
+            "annual cost (USD/yr); Stateside's objective for this period = objective_factor x this "
+            "(the fixed O&M of existing capacity is a constant left out of both)"
+        ),
+        "money": f"USD of {scenario.settings.base_dollar_year}",
+        "omitted": omitted,
+    }
+    return n, PypsaExport(
+        period=year,
+        typical_days=n_days,
+        snapshots=len(n.snapshots),
+        multi_investment_periods=per_day,
+        objective_factor=w_p,
+        components=counts,
+        campus_load_mw=float(pd_.campus_mw.sum()),
+        fab_load_mw=float(pd_.fab_mw.sum()),
+        from_plan=plan is not None,
+        omitted=omitted,
+        notes=notes,
+    )
