@@ -374,5 +374,12 @@ from stateside.cli_export import export_app  # noqa: E402
 
 app.add_typer(export_app, name="export")
 
+# --------------------------------------------------------------------------------------
+# runs (the run store; implemented in cli_runs)
+
+from stateside.cli_runs import runs_app  # noqa: E402
+
+app.add_typer(runs_app, name="runs")
+
 if __name__ == "__main__":  # pragma: no cover
     app()
