@@ -350,6 +350,22 @@ def test_diff_shows_changed_inputs_and_results(sqlite_url: str, planned: tuple[P
     json.dumps(d.to_dict())  # JSON-ready
 
 
+def test_a_scenario_saved_by_an_older_stateside_is_a_clear_error(
+    sqlite_url: str, planned: tuple[Plan, Scenario]
+) -> None:
+    run_id = api.save_run(*planned, code_version="0.0.1", url=sqlite_url)
+    engine = db.engine_for(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE runs SET settings_json = replace(settings_json, '\"name\"', '\"old_name\"')")
+        )
+    with pytest.raises(
+        db.StoreError, match=r"saved by stateside 0\.0\.1 with settings this version cannot read"
+    ):
+        api.load_run_scenario(run_id, url=sqlite_url)
+    assert_same_plan(api.load_run(run_id, url=sqlite_url), planned[0])  # the results still load
+
+
 def test_export_writes_the_plan_and_a_scenario_folder_that_plans_again(
     sqlite_url: str, planned: tuple[Plan, Scenario], tmp_path: Path
 ) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from stateside import __version__
@@ -368,8 +369,18 @@ def load_run_scenario(run: str, url: str | None = None) -> Scenario:
             raise StoreError(f"run {run_id[:8]} was saved without its scenario inputs")
         parts = _tables(s, run_id, (INPUT, PROFILES))
         source = r.source
+        try:
+            settings = Settings.model_validate_json(r.settings_json)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise StoreError(
+                f"run {run_id[:8]} was saved by stateside {r.code_version} with settings this version "
+                f"cannot read ({where}: {first['msg']}; {exc.error_count()} problem(s)); "
+                "'stateside runs diff' and 'runs show' still work"
+            ) from None
         return Scenario(
-            settings=Settings.model_validate_json(r.settings_json),
+            settings=settings,
             tables=parts[INPUT],
             profiles=parts[PROFILES].get(PROFILES),
             source_dir=Path(source) if source else None,
