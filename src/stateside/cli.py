@@ -330,6 +330,7 @@ def plan(
     out: cli_plan.OutOption = None,
     as_json: cli_plan.JsonOption = False,
     fmt: cli_plan.FormatOption = "csv",
+    reuse: cli_plan.ReuseOption = False,
 ) -> None:
     """Plan a scenario: what to build, where, when, and who pays.
 
@@ -340,7 +341,7 @@ def plan(
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter(f"expected csv or parquet, found {fmt!r}", param_hint="--format")
     scenario = _load(directory)
-    cli_plan.plan_command(scenario, mode, out, as_json, fmt, console)
+    cli_plan.plan_command(scenario, mode, out, as_json, fmt, console, reuse=reuse)
 
 
 # --------------------------------------------------------------------------------------

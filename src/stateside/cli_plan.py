@@ -15,7 +15,6 @@ from rich.table import Table
 from rich.text import Text
 
 from stateside.plan import Plan
-from stateside.run import run_plan
 from stateside.scenario.types import Scenario
 
 STAGE_LABELS = {
@@ -28,8 +27,11 @@ STAGE_LABELS = {
 }
 
 
-def execute(scenario: Scenario, mode: str | None, quiet: bool) -> Plan:
-    """Run the plan with a Rich progress display on stderr (none when ``quiet``)."""
+def execute(scenario: Scenario, mode: str | None, quiet: bool, reuse: bool = False) -> tuple[Plan, str, bool]:
+    """Run the plan (saved to the run store) with a Rich progress display on stderr (none
+    when ``quiet``). Returns the plan, its run id and whether a stored run was reused."""
+    from stateside.store.api import plan_with_store
+
     err = Console(stderr=True, highlight=False)
     if quiet or (not err.is_terminal and not sys.stderr.isatty()):
         # plain one-line stage messages when not on a terminal (CI logs, pipes)
@@ -37,7 +39,7 @@ def execute(scenario: Scenario, mode: str | None, quiet: bool) -> Plan:
             if not quiet:
                 err.print(f"… {STAGE_LABELS.get(stage, stage)}")
 
-        return run_plan(scenario, mode=mode, progress=step)
+        return plan_with_store(scenario, mode, reuse, step)
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=False
     ) as progress:
@@ -48,10 +50,10 @@ def execute(scenario: Scenario, mode: str | None, quiet: bool) -> Plan:
                 progress.update(tid, completed=1, total=1)  # type: ignore[arg-type]
             task_ids[stage] = progress.add_task(STAGE_LABELS.get(stage, stage), total=None)  # type: ignore[assignment]
 
-        plan = run_plan(scenario, mode=mode, progress=step)
+        result = plan_with_store(scenario, mode, reuse, step)
         for tid in task_ids.values():
             progress.update(tid, completed=1, total=1)  # type: ignore[arg-type]
-    return plan
+    return result
 
 
 def _money(x: float) -> str:
@@ -179,16 +181,25 @@ def plan_command(
     as_json: bool,
     fmt: str,
     console: Console,
+    reuse: bool = False,
 ) -> Plan:
-    plan = execute(scenario, mode, quiet=as_json)
+    from stateside.store.db import StoreError
+
+    try:
+        plan, run_id, reused = execute(scenario, mode, quiet=as_json, reuse=reuse)
+    except StoreError as exc:
+        console.print(Text(f"error: {exc}", style="red"))
+        raise typer.Exit(1) from None
     if out is not None:
         plan.to_dir(out, fmt=fmt)
     if as_json:
-        sys.stdout.write(json.dumps(plan.summary(), indent=2) + "\n")
+        sys.stdout.write(json.dumps({**plan.summary(), "run_id": run_id, "reused": reused}, indent=2) + "\n")
     else:
         print_plan(plan, console)
         if out is not None:
             console.print(f"Tables and summary.json written to {out}")
+        verb = "Reused stored" if reused else "Saved as"
+        console.print(f"{verb} run {run_id[:8]} (stateside runs show {run_id[:8]})")
     return plan
 
 
@@ -208,5 +219,12 @@ OutOption = Annotated[
 ]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON object (the summary) instead of tables.")
+]
+ReuseOption = Annotated[
+    bool,
+    typer.Option(
+        "--reuse",
+        help="Return the stored run of an identical scenario (same content hash and mode, this stateside version, solved to optimality) instead of solving again.",
+    ),
 ]
 FormatOption = Annotated[str, typer.Option("--format", help="Table format for --out: csv or parquet.")]
