@@ -271,3 +271,18 @@ def test_fab_lead_time_and_domestic_share() -> None:
     chips = plan.table("chips").iloc[0]
     assert chips["need"] == pytest.approx(100_000.0)
     assert chips["domestic"] >= 50_000.0 - 1e-6
+
+
+def test_plan_round_trips_through_csv_and_parquet(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from stateside.plan import load_plan_dir
+
+    plan = run(_campus_case(250.0), f.typical(["AA"]))
+    for fmt in ("csv", "parquet"):
+        out = plan.to_dir(tmp_path / fmt, fmt=fmt)
+        back = load_plan_dir(out)
+        assert back.summary()["it_capacity_mw"] == plan.summary()["it_capacity_mw"]
+        for name, table in plan.tables.items():
+            if len(table):
+                pd.testing.assert_frame_equal(
+                    table.reset_index(drop=True), back.tables[name], check_dtype=False, check_exact=False
+                )
