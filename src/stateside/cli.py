@@ -382,5 +382,24 @@ from stateside.cli_runs import runs_app  # noqa: E402
 
 app.add_typer(runs_app, name="runs")
 
+# --------------------------------------------------------------------------------------
+# report (the HTML report; implemented in cli_report)
+
+from stateside import cli_report  # noqa: E402
+
+
+@app.command()
+def report(
+    target: cli_report.ReportTarget,
+    out: cli_report.ReportOutOption = None,
+    scenario_dir: cli_report.ReportScenarioOption = None,
+) -> None:
+    """Write the HTML report of a plan: one self-contained file that works offline.
+
+    PLAN is a folder written by 'stateside plan --out DIR'. The report has an executive summary, a tile map of the states, the build timeline, the power mix and new capacity by state, campuses and fabs, the capital stack by investor and country, project economics, the security review of the cap tables and the impact tables (jobs, emissions, state benefits, CHIPS complementarity, benefit sharing), with interactive Plotly charts (docs/report.md). Give --scenario DIR when the plan was not made from the embedded default scenario.
+    """
+    cli_report.report_command(target, scenario_dir, out, console, _load)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -95,6 +95,55 @@ class SecuritySettings(_Strict):
     )
 
 
+class BenefitSharing(_Strict):
+    """How the campus capacity the plan puts online is shared out (fractions of IT MW; they sum to 1)."""
+
+    sponsor: float = Field(
+        0.5, ge=0, le=1, description="Share of campus IT capacity reserved for the sponsor (fraction)."
+    )
+    other_companies: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="Share offered to other companies (cloud customers, strategic partners) (fraction).",
+    )
+    allied_countries: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="Share reserved for allied countries (their governments, labs and companies) (fraction).",
+    )
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> BenefitSharing:
+        total = self.sponsor + self.other_companies + self.allied_countries
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(
+                f"impact.benefit_sharing shares must sum to 1, found {total:g} "
+                f"(sponsor {self.sponsor:g} + other_companies {self.other_companies:g} "
+                f"+ allied_countries {self.allied_countries:g})"
+            )
+        return self
+
+
+class ImpactSettings(_Strict):
+    """What the impact tables report: jobs, emissions, state benefits, CHIPS complementarity, benefit sharing."""
+
+    home_country: str = Field(
+        "US",
+        pattern=r"^[A-Z]{2}$",
+        description="ISO 3166-1 alpha-2 code (upper case) of the host country; investors of any other country count as allied capital.",
+    )
+    benefit_sharing: BenefitSharing = Field(
+        default_factory=lambda: BenefitSharing(),
+        description="Split of the campus capacity between the sponsor, other companies and allied countries (illustrative defaults).",
+    )
+    allied_split: Literal["equity", "equal"] = Field(
+        "equity",
+        description="How the allied countries' share is divided among them: in proportion to their datacenter equity in the plan, or equally among the allied countries that invest.",
+    )
+
+
 class Settings(_Strict):
     """All of ``scenario.yaml``."""
 
@@ -148,6 +197,10 @@ class Settings(_Strict):
     finance: FinanceSettings
     security: SecuritySettings = Field(default_factory=lambda: SecuritySettings())
     solver: SolverSettings = Field(default_factory=lambda: SolverSettings())
+    impact: ImpactSettings = Field(
+        default_factory=lambda: ImpactSettings(),
+        description="Impact reporting: host country and how campus capacity is shared (does not change the plan).",
+    )
     power_only: bool = Field(False, description="Plan the power system alone: no campuses, fabs or capital.")
 
     @model_validator(mode="after")
