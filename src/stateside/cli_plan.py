@@ -24,6 +24,7 @@ STAGE_LABELS = {
     "solve": "Solving with HiGHS",
     "results": "Reading results",
     "finance": "Cap tables and project economics",
+    "impact": "Jobs, emissions, state benefits",
 }
 
 
@@ -191,13 +192,16 @@ def plan_command(
         console.print(Text(f"error: {exc}", style="red"))
         raise typer.Exit(1) from None
     if out is not None:
+        from stateside.report import write_report  # plotly loads only when a report is written
+
         plan.to_dir(out, fmt=fmt)
+        write_report(plan, scenario, out / "report.html")
     if as_json:
         sys.stdout.write(json.dumps({**plan.summary(), "run_id": run_id, "reused": reused}, indent=2) + "\n")
     else:
         print_plan(plan, console)
         if out is not None:
-            console.print(f"Tables and summary.json written to {out}")
+            console.print(f"Tables, summary.json and report.html written to {out}")
         verb = "Reused stored" if reused else "Saved as"
         console.print(f"{verb} run {run_id[:8]} (stateside runs show {run_id[:8]})")
     return plan

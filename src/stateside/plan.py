@@ -97,6 +97,7 @@ class Plan:
                 else:
                     df.to_parquet(tmp / f"{name}.parquet", index=False)
             (tmp / "summary.json").write_text(json.dumps(self.summary(), indent=2) + "\n")
+            tmp.chmod(default_mode(directory=True))
             if path.exists():
                 backup = path.with_name(path.name + ".old")
                 if backup.exists():
@@ -110,6 +111,15 @@ class Plan:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return path
+
+
+def default_mode(directory: bool = False) -> int:
+    """The permissions a new file (0o666) or folder (0o777) gets under the current umask;
+    temporary files and folders are created private, so they are set to this before they
+    are moved into place."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return (0o777 if directory else 0o666) & ~mask
 
 
 def load_plan_dir(path: Path) -> Plan:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from stateside.finance.report import attach_finance
+from stateside.impact import attach_impact
 from stateside.model.build import BuiltModel, build_model
 from stateside.model.data import prepare
 from stateside.model.solve import SolveResult, solve
@@ -23,7 +24,7 @@ from stateside.scenario.typical import typical_periods
 
 Progress = Callable[[str], None]
 
-STAGES = ("profiles", "caps", "build", "solve", "results", "finance")
+STAGES = ("profiles", "caps", "build", "solve", "results", "finance", "impact")
 
 
 def share_caps_for(scenario: Scenario) -> pd.DataFrame:
@@ -80,4 +81,6 @@ def run_plan_detailed(
     plan.extra["solve_method"] = result.method
     step("finance")
     attach_finance(plan, scenario, caps)
+    step("impact")
+    attach_impact(plan, scenario)
     return PlanRun(plan=plan, built=built, result=result, share_caps=caps)

@@ -23,7 +23,7 @@ from plotly.offline import get_plotlyjs
 
 from stateside import __version__
 from stateside.impact import IMPACT_TABLES, impact_summary, impact_tables
-from stateside.plan import Plan
+from stateside.plan import Plan, default_mode
 from stateside.report import figures
 from stateside.report import fmt as f
 from stateside.report.grid import TileMetric, tile_map
@@ -907,6 +907,7 @@ def write_report(plan: Plan, scenario: Scenario, path: Path, *, generated_at: da
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, default_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
