@@ -7,6 +7,11 @@
   the scenario's input tables (``kind='input'``), each one compressed blob in the
   column-typed encoding of :mod:`stateside.store.codec`.
 
+The web service (:mod:`stateside.api`, revision ``0002``) adds ``users``, ``api_tokens``,
+``web_sessions``, ``scenarios`` (uploaded scenario folders, zipped), ``jobs`` (plans and
+sweeps run outside the request, their state and progress) and ``job_tables`` (a sweep's
+result tables, encoded like ``run_tables``).
+
 The schema itself is created and changed only by the Alembic migrations in
 ``migrations/versions``; a test checks that the migrated database matches these models.
 """
@@ -16,6 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
     Double,
     ForeignKey,
@@ -84,3 +90,117 @@ class RunTable(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
     run: Mapped[Run] = relationship(back_populates="tables")
+
+
+# --------------------------------------------------------------------------------------
+# the web service (revision 0002)
+
+
+class User(Base):
+    """An account of the web service; ``role`` decides what it may see (:mod:`stateside.api.access`)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    investor: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(10))
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    disabled: Mapped[bool] = mapped_column(Boolean)
+
+    __table_args__ = (Index("ix_users_name", "name", unique=True),)
+
+
+class ApiToken(Base):
+    """A bearer token of a user; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_api_tokens_token_hash", "token_hash", unique=True),
+        Index("ix_api_tokens_user_id", "user_id"),
+    )
+
+
+class WebSession(Base):
+    """A browser session: the SHA-256 of its cookie value, its CSRF token and its expiry."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_web_sessions_user_id", "user_id"),)
+
+
+class ScenarioUpload(Base):
+    """A scenario folder uploaded as a zip file that passed validation (the zip is kept as sent)."""
+
+    __tablename__ = "scenarios"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    warnings_json: Mapped[str] = mapped_column(Text)
+    summary_json: Mapped[str] = mapped_column(Text)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (Index("ix_scenarios_created_at", "created_at"),)
+
+
+class Job(Base):
+    """A plan or sweep run outside the request: its state, progress and result."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    stage: Mapped[str | None] = mapped_column(String(40))
+    progress: Mapped[float] = mapped_column(Double)
+    scenario_id: Mapped[str | None] = mapped_column(ForeignKey("scenarios.id", ondelete="SET NULL"))
+    mode: Mapped[str | None] = mapped_column(String(20))
+    params_json: Mapped[str] = mapped_column(Text)
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    result_json: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    runner: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_jobs_status", "status"),
+        Index("ix_jobs_created_at", "created_at"),
+    )
+
+
+class JobTable(Base):
+    """One result table of a job (a sweep's), encoded like :class:`RunTable`."""
+
+    __tablename__ = "job_tables"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    n_rows: Mapped[int] = mapped_column(Integer)
+    n_columns: Mapped[int] = mapped_column(Integer)
+    encoding: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
