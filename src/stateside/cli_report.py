@@ -26,7 +26,7 @@ ReportTarget = Annotated[
     str,
     typer.Argument(
         metavar="PLAN",
-        help="A plan folder written by 'stateside plan --out DIR'.",
+        help="A plan folder written by 'stateside plan --out DIR', or a stored run: an id, a unique prefix, 'latest' or 'latest~N' (stateside runs list).",
         show_default=False,
     ),
 ]
@@ -86,6 +86,8 @@ def report_command(
 
     Exits with status 1 and a one-line message when the plan cannot be read.
     """
+    if not Path(target).exists():
+        return _report_from_run(target, scenario_dir, out, console, load_scenario)
     try:
         plan = load_plan(target)
     except PlanSourceError as exc:
@@ -102,9 +104,30 @@ def report_command(
                 style="yellow",
             )
         )
+    return _write(plan, scenario, out if out is not None else default_out(target), console)
+
+
+def _report_from_run(
+    ref: str, scenario_dir: Path | None, out: Path | None, console: Console, load_scenario: ScenarioLoader
+) -> Path:
+    """The report of a stored run, with the scenario stored with it (or --scenario DIR)."""
+    from stateside.store.api import load_run, load_run_scenario, resolve_run
+    from stateside.store.db import StoreError
+
+    try:
+        run_id = resolve_run(ref)
+        plan = load_run(run_id)
+        scenario = load_scenario(scenario_dir) if scenario_dir is not None else load_run_scenario(run_id)
+    except StoreError as exc:
+        console.print(Text(f"error: {exc} (and no plan folder {ref!r} exists)", style="red"))
+        raise typer.Exit(1) from None
+    return _write(plan, scenario, out if out is not None else Path(f"report-{run_id[:8]}.html"), console)
+
+
+def _write(plan: Plan, scenario: Scenario, path: Path, console: Console) -> Path:
     from stateside.report import write_report
 
-    path = write_report(plan, scenario, out if out is not None else default_out(target))
+    path = write_report(plan, scenario, path)
     size_mb = path.stat().st_size / 1e6
     console.print(
         Text.assemble(

@@ -1,0 +1,24 @@
+"""`stateside report RUN` reads a stored run and the scenario stored with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from stateside.cli import app
+from stateside.scenario.load import load_scenario
+from stateside.store.api import plan_with_store
+
+TINY = Path(__file__).parent / "fixtures" / "tiny"
+
+
+def test_report_of_a_stored_run(tmp_path: Path) -> None:
+    plan, run_id, _ = plan_with_store(load_scenario(TINY))
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(app, ["report", run_id[:8], "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert plan.scenario_name in html and "Executive summary" in html
+    bad = CliRunner().invoke(app, ["report", "zz-not-a-run"])
+    assert bad.exit_code == 1 and "Traceback" not in bad.output
