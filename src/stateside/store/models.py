@@ -12,6 +12,10 @@ The web service (:mod:`stateside.api`, revision ``0002``) adds ``users``, ``api_
 sweeps run outside the request, their state and progress) and ``job_tables`` (a sweep's
 result tables, encoded like ``run_tables``).
 
+Sweeps (:mod:`stateside.sweep`, revision ``0003``) add ``sweeps`` (a sweep file run on one
+base scenario) and ``sweep_members`` (each finished member: its values, metrics and the
+run that solved it).
+
 The schema itself is created and changed only by the Alembic migrations in
 ``migrations/versions``; a test checks that the migrated database matches these models.
 """
@@ -204,3 +208,62 @@ class JobTable(Base):
     n_columns: Mapped[int] = mapped_column(Integer)
     encoding: Mapped[str] = mapped_column(String(40))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# --------------------------------------------------------------------------------------
+# sweeps (revision 0003; written by stateside.sweep)
+
+
+class Sweep(Base):
+    """A sweep: a sweep file run on one base scenario (:mod:`stateside.sweep`).
+
+    Its id is a hash of the file's parameters and the base scenario's content hash, so
+    running the same file again finds the same sweep and resumes it.
+    """
+
+    __tablename__ = "sweeps"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    name: Mapped[str] = mapped_column(String(200))
+    scenario_name: Mapped[str] = mapped_column(String(200))
+    scenario_hash: Mapped[str] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(20))
+    n_members: Mapped[int] = mapped_column(Integer)
+    code_version: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str | None] = mapped_column(Text)
+    spec_json: Mapped[str] = mapped_column(Text)
+    spec_yaml: Mapped[str] = mapped_column(Text)
+
+    members: Mapped[list[SweepMember]] = relationship(
+        back_populates="sweep", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (Index("ix_sweeps_created_at", "created_at"),)
+
+
+class SweepMember(Base):
+    """One finished member of a sweep: its values, the run that solved it and its metrics."""
+
+    __tablename__ = "sweep_members"
+
+    sweep_id: Mapped[str] = mapped_column(ForeignKey("sweeps.id", ondelete="CASCADE"), primary_key=True)
+    sample_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    design: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(200))
+    grid_point: Mapped[int | None] = mapped_column(Integer)
+    draw: Mapped[int | None] = mapped_column(Integer)
+    scenario_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    termination: Mapped[str] = mapped_column(String(200))
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    reused: Mapped[bool] = mapped_column(Boolean)
+    values_json: Mapped[str] = mapped_column(Text)
+    metrics_json: Mapped[str] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    seconds: Mapped[float] = mapped_column(Double)
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    sweep: Mapped[Sweep] = relationship(back_populates="members")
+
+    __table_args__ = (Index("ix_sweep_members_scenario_hash", "scenario_hash"),)
