@@ -234,9 +234,13 @@ def _period_data(d: ModelData, year: int, plan: Plan | None) -> _Period:
 
 
 def _plan_years(plan: Plan) -> list[int]:
-    return sorted(
-        {int(y) for t in plan.tables.values() if "period" in t.columns for y in t["period"].dropna()}
-    )
+    """The plan's periods, from the tables every plan has (empty when none is there)."""
+    years: set[int] = set()
+    for name in ("it_capacity", "builds", "corridors", "campuses", "fabs"):
+        t = plan.tables.get(name)
+        if t is not None and "period" in t.columns:
+            years |= {int(y) for y in pd.to_numeric(t["period"], errors="coerce").dropna()}
+    return sorted(years)
 
 
 def _plan_prior_capacity(plan: Plan, d: ModelData, year: int) -> tuple[xr.DataArray, xr.DataArray]:
@@ -489,7 +493,7 @@ def _build(
     regions = [str(r) for r in d.regions]
     n_days, n_steps = len(d.days), len(d.steps)
     per_day = n_days > 1  # each typical day an investment period, storage cyclic within it
-    hours = np.arange(n_steps) * d.block_hours
+    hours = (np.arange(n_steps) * d.block_hours).round().astype(int)
     snapshots: pd.Index
     if per_day:
         snapshots = pd.MultiIndex.from_arrays(
