@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import statistics
 import subprocess
 import sys
 from collections import deque
+from pathlib import Path
 
 import pandas as pd
 
@@ -57,10 +59,23 @@ def with_resolution(scenario: Scenario, typical_days: int, hours_per_block: int)
     return dataclasses.replace(scenario, settings=s)
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory (VmHWM), MB. ``ru_maxrss`` is not used: a
+    child started by fork and exec can report its parent's peak."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def run_child(code: str, timeout: float = 900.0) -> dict[str, object]:
-    """Run ``code`` in a fresh Python; it must print one JSON object as its last line."""
+    """Run ``code`` in a fresh Python with benchmarks/ on its path; it must print one JSON
+    object as its last line."""
+    here = str(Path(__file__).parent)
+    env = {**os.environ, "PYTHONPATH": here + os.pathsep + os.environ.get("PYTHONPATH", "")}
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, check=False
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, check=False, env=env
     )
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-2000:])

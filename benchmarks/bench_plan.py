@@ -15,7 +15,8 @@ from datetime import date
 from _common import frame, median, run_child
 
 CHILD = r"""
-import json, resource, time
+import json, time
+from _common import peak_rss_mb
 t0 = time.perf_counter()
 from stateside.scenario.load import load_default
 from stateside.run import run_plan
@@ -28,7 +29,7 @@ s = plan.summary()
 print(json.dumps({
     "wall_s": wall, "import_s": t_import, "load_s": t_load - t_import,
     "build_s": s["build_seconds"], "solve_s": s["solve_seconds"],
-    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_rss_mb": peak_rss_mb(),
     "status": s["status"], "objective_usd": s["objective_usd"], "mip_gap": s["mip_gap"],
 }))
 """

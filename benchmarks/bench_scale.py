@@ -15,9 +15,9 @@ from datetime import date
 from _common import frame, median, run_child
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 sys.path.insert(0, "benchmarks")
-from _common import subset_regions, with_resolution
+from _common import peak_rss_mb, subset_regions, with_resolution
 from stateside.scenario.load import load_default
 from stateside.run import run_plan
 from stateside.model.data import prepare
@@ -29,7 +29,7 @@ s = plan.summary()
 print(json.dumps({{
     "regions": {n}, "days": {days}, "block_h": {block}, "wall_s": wall,
     "build_s": s["build_seconds"], "solve_s": s["solve_seconds"],
-    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_rss_mb": peak_rss_mb(),
     "status": s["status"], "mip_gap": s["mip_gap"], "objective_usd": s["objective_usd"],
     "it_2030_mw": s["it_capacity_mw"].get("2030"),
 }}))

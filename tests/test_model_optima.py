@@ -286,3 +286,33 @@ def test_plan_round_trips_through_csv_and_parquet(tmp_path) -> None:  # type: ig
                 pd.testing.assert_frame_equal(
                     table.reset_index(drop=True), back.tables[name], check_dtype=False, check_exact=False
                 )
+
+
+def test_target_without_any_campus_is_reported_short() -> None:
+    """No candidate campus can meet a 200 MW target: the whole target is reported short."""
+    st = f.settings(it_target_mw={2026: 200.0})
+    sc = f.scenario(st, ["AA"], [GAS], [GAS_COST], {"AA": 8_760_000})
+    plan = run(sc, f.typical(["AA"]))
+    v = plan.table("violations")
+    assert list(v["kind"]) == ["it_target"] and v["amount"].iloc[0] == pytest.approx(200.0)
+    assert plan.diagnosis[0].startswith("2026 IT target short by 200 MW")
+
+
+def test_power_only_ignores_campuses_targets_and_capital() -> None:
+    """power_only: the same power system cost as with no campuses at all (137.6 $M, see above)."""
+    st = f.settings(power_only=True, it_target_mw={2026: 250.0})
+    sc = _campus_case(250.0)
+    sc = f.scenario(
+        st,
+        ["AA"],
+        [GAS],
+        [GAS_COST],
+        {"AA": 8_760_000},
+        campuses=[{"campus": "k1", "region": "AA", "module_it_mw": 100, "max_modules": 10}],
+        investors=[{"investor": "a"}],
+        commitments=[{"investor": "a", "year": 2026, "amount_usd": 1e9}],
+    )
+    plan = run(sc, f.typical(["AA"], peak_factor=0.5))
+    assert plan.objective_usd == pytest.approx(137.6e6, rel=1e-9)
+    assert plan.table("campuses").empty and plan.table("capital").empty and plan.table("it_capacity").empty
+    assert plan.diagnosis == []

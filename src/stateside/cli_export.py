@@ -78,7 +78,7 @@ def pypsa_command(
         Path,
         typer.Argument(
             metavar="SOURCE",
-            help="Scenario folder, or plan folder written by 'stateside plan --out' (adds its campus and fab load).",
+            help="Scenario folder, plan folder written by 'stateside plan --out', or stored run (id, prefix, 'latest'); a plan or run adds its campus and fab load.",
             show_default=False,
         ),
     ],
@@ -119,6 +119,17 @@ def pypsa_command(
             )
         scenario = _load(source)
         label = f"scenario {source}"
+    elif not source.exists():
+        from stateside.store.api import load_run, load_run_scenario, resolve_run
+        from stateside.store.db import StoreError
+
+        try:
+            run_id = resolve_run(str(source))
+            plan = load_run(run_id)
+            scenario = _load(scenario_dir) if scenario_dir is not None else load_run_scenario(run_id)
+        except StoreError as exc:
+            raise _fail(f"{source}: no such folder, and not a stored run: {exc}") from None
+        label = f"stored run {run_id[:8]}"
     else:
         raise _fail(f"{source}: neither a scenario folder (scenario.yaml) nor a plan folder (summary.json)")
     if out.exists() and out.is_dir():

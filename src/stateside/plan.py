@@ -400,6 +400,8 @@ def _fabs(m: linopy.Model, d: ModelData) -> pd.DataFrame:
 
 
 def _it_capacity(m: linopy.Model, d: ModelData) -> pd.DataFrame:
+    if d.power_only:
+        return pd.DataFrame(columns=["period", "target_mw", "online_mw", "short_mw"])
     n = _sol(m, "modules")
     online = (
         (n.round(6).cumsum("period") * d.campus_module_gw).sum("campus") * MW_PER_GW

@@ -18,8 +18,10 @@ def add_campus_limits(m: linopy.Model, d: ModelData) -> None:
 
 def add_it_target(m: linopy.Model, d: ModelData, e: Expressions) -> None:
     """``it_target`` (target mode): :math:`IT_p + \\sigma^{IT}_p \\ge \\tau_p` with the elastic
-    shortfall :math:`\\sigma^{IT}_p \\ge 0` penalised in the objective."""
-    if not d.has_campuses or d.mode != "target":
+    shortfall :math:`\\sigma^{IT}_p \\ge 0` penalised in the objective (with no candidate
+    campuses at all, :math:`IT_p = 0` and the whole target is reported short)."""
+    if "target_short" not in m.variables:
         return
-    assert e.it_online is not None
-    m.add_constraints(e.it_online + m.variables["target_short"] >= d.it_target_gw, name="it_target")
+    short = m.variables["target_short"]
+    lhs = short + e.it_online if e.it_online is not None else 1 * short
+    m.add_constraints(lhs >= d.it_target_gw, name="it_target")

@@ -378,7 +378,8 @@ def prepare(
     camp = scenario.campuses if not power_only else scenario.campuses.iloc[0:0]
     campuses = pd.Index(camp["campus"].astype(str), name="campus")
     campus_allowed = _years_bool(periods, camp["earliest_year"].astype(float))
-    targets = np.array([s.it_target_mw.get(int(p), 0.0) / MW_PER_GW for p in periods])
+    # power-only plans have no campuses, so no IT targets
+    targets = np.array([0.0 if power_only else s.it_target_mw.get(int(p), 0.0) / MW_PER_GW for p in periods])
 
     # --- fabs -----------------------------------------------------------------
     fab = scenario.fabs if not power_only else scenario.fabs.iloc[0:0]

@@ -71,8 +71,9 @@ def add_variables(m: linopy.Model, d: ModelData) -> None:
             integer=True,
             mask=d.campus_allowed,
         )
-        if d.mode == "target":
-            m.add_variables(lower=0, coords=[d.periods], name="target_short")
+    if d.mode == "target" and not d.power_only and float(d.it_target_gw.max()) > 0:
+        # exists even without candidate campuses, so an unreachable target is reported
+        m.add_variables(lower=0, coords=[d.periods], name="target_short")
     if d.has_fabs:
         m.add_variables(coords=[d.fabs, d.periods], name="fab_build", binary=True, mask=d.fab_allowed)
     if d.has_campuses:
