@@ -401,5 +401,13 @@ def report(
     cli_report.report_command(target, scenario_dir, out, console, _load)
 
 
+# --------------------------------------------------------------------------------------
+# sweep (scenario sweeps and Monte Carlo on Dask; implemented in cli_sweep)
+
+from stateside.cli_sweep import sweep_app  # noqa: E402
+
+app.add_typer(sweep_app, name="sweep")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

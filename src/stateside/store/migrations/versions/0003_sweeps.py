@@ -34,7 +34,9 @@ def upgrade() -> None:
     op.create_index("ix_sweeps_created_at", "sweeps", ["created_at"])
     op.create_table(
         "sweep_members",
-        sa.Column("sweep_id", sa.String(32), sa.ForeignKey("sweeps.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "sweep_id", sa.String(32), sa.ForeignKey("sweeps.id", ondelete="CASCADE"), primary_key=True
+        ),
         sa.Column("sample_index", sa.Integer(), primary_key=True),
         sa.Column("design", sa.String(20), nullable=False),
         sa.Column("role", sa.String(200), nullable=False),
