@@ -8,9 +8,8 @@
   column-typed encoding of :mod:`stateside.store.codec`.
 
 The web service (:mod:`stateside.api`, revision ``0002``) adds ``users``, ``api_tokens``,
-``web_sessions``, ``scenarios`` (uploaded scenario folders, zipped), ``jobs`` (plans and
-sweeps run outside the request, their state and progress) and ``job_tables`` (a sweep's
-result tables, encoded like ``run_tables``).
+``web_sessions``, ``scenarios`` (uploaded scenario folders, zipped) and ``jobs`` (plans
+and sweeps run outside the request, their state and progress).
 
 Sweeps (:mod:`stateside.sweep`, revision ``0003``) add ``sweeps`` (a sweep file run on one
 base scenario) and ``sweep_members`` (each finished member: its values, metrics and the
@@ -194,20 +193,6 @@ class Job(Base):
         Index("ix_jobs_status", "status"),
         Index("ix_jobs_created_at", "created_at"),
     )
-
-
-class JobTable(Base):
-    """One result table of a job (a sweep's), encoded like :class:`RunTable`."""
-
-    __tablename__ = "job_tables"
-
-    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer)
-    n_rows: Mapped[int] = mapped_column(Integer)
-    n_columns: Mapped[int] = mapped_column(Integer)
-    encoding: Mapped[str] = mapped_column(String(40))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 # --------------------------------------------------------------------------------------

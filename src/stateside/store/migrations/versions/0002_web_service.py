@@ -86,20 +86,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_jobs_status", "jobs", ["status"])
     op.create_index("ix_jobs_created_at", "jobs", ["created_at"])
-    op.create_table(
-        "job_tables",
-        sa.Column("job_id", sa.String(32), sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("name", sa.String(100), primary_key=True),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("n_rows", sa.Integer(), nullable=False),
-        sa.Column("n_columns", sa.Integer(), nullable=False),
-        sa.Column("encoding", sa.String(40), nullable=False),
-        sa.Column("data", sa.LargeBinary(), nullable=False),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("job_tables")
     op.drop_index("ix_jobs_created_at", table_name="jobs")
     op.drop_index("ix_jobs_status", table_name="jobs")
     op.drop_table("jobs")
