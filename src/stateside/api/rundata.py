@@ -1,0 +1,153 @@
+"""Saved runs as the service reads them: resolved, loaded once and kept (runs never change)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from stateside.api.access import Parties, parties
+from stateside.api.problems import Problem, not_found
+from stateside.plan import Plan
+from stateside.scenario.types import Scenario
+from stateside.store.api import RunInfo, list_runs, load_run, load_run_scenario, run_info
+from stateside.store.db import StoreError, session
+from stateside.store.models import Run
+
+_REF = re.compile(r"latest(?:~(\d{1,6}))?|[0-9a-f]{4,32}")
+
+
+def resolve(ref: str, url: str | None = None) -> str:
+    """The full id of run ``ref`` (an id, a unique prefix of at least 4 characters, ``latest``, ``latest~N``).
+
+    404 problem when there is none, 409 when a prefix is ambiguous."""
+    text = ref.strip().lower()
+    m = _REF.fullmatch(text)
+    if m is None:
+        raise not_found(f"run {ref!r}")
+    with session(url) as s:
+        if text.startswith("latest"):
+            back = int(m.group(1) or 0)
+            found = s.scalars(
+                select(Run.id).order_by(Run.created_at.desc(), Run.id.desc()).offset(back).limit(1)
+            ).first()
+            if found is None:
+                raise not_found(f"run {ref!r}")
+            return str(found)
+        ids = list(s.scalars(select(Run.id).where(Run.id.startswith(text)).order_by(Run.id).limit(2)))
+    if not ids:
+        raise not_found(f"run {ref!r}")
+    if len(ids) > 1:
+        raise Problem(409, f"run {ref!r} is ambiguous: give more characters of its id", kind="ambiguous-run")
+    return str(ids[0])
+
+
+def count_runs(url: str | None = None) -> int:
+    with session(url) as s:
+        return int(s.scalar(select(func.count()).select_from(Run)) or 0)
+
+
+def runs_page(offset: int, limit: int, url: str | None = None) -> tuple[list[RunInfo], int]:
+    """Runs, newest first, ``limit`` from ``offset``; and how many there are."""
+    total = count_runs(url)
+    items = list_runs(limit=offset + limit, url=url)[offset:]
+    return items, total
+
+
+@dataclass
+class RunData:
+    """One saved run, loaded: its identity, plan, scenario (None if not saved with it) and parties."""
+
+    info: RunInfo
+    plan: Plan
+    scenario: Scenario | None
+    parties: Parties
+    _reviews: tuple[pd.DataFrame | None, str] | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    @property
+    def inputs(self) -> dict[str, pd.DataFrame]:
+        return dict(self.scenario.tables) if self.scenario is not None else {}
+
+    def reviews(self) -> tuple[pd.DataFrame | None, str]:
+        """The security review of the cap tables, round by round (computed once): (rows, note)."""
+        with self._lock:
+            if self._reviews is None:
+                if self.scenario is None:
+                    self._reviews = (None, "This run was saved without its scenario: nothing to review.")
+                else:
+                    from stateside.report.security import review_cap_tables
+
+                    self._reviews = review_cap_tables(self.plan, self.scenario)
+            return self._reviews
+
+    def regions(self) -> dict[str, str]:
+        """Region code → name, from the scenario (codes alone without it)."""
+        if self.scenario is not None and "regions" in self.scenario.tables:
+            r = self.scenario.regions
+            return {str(c): str(n) for c, n in zip(r["region"], r["name"], strict=True)}
+        codes: set[str] = set()
+        for df in self.plan.tables.values():
+            if "region" in df.columns:
+                codes.update(str(x) for x in df["region"].dropna())
+        return {c: c for c in sorted(codes)}
+
+
+class RunCache:
+    """Loaded runs by id, the ``size`` most recently used kept in memory (thread-safe)."""
+
+    def __init__(self, url: str | None, size: int = 8) -> None:
+        self.url = url
+        self.size = max(1, size)
+        self._items: OrderedDict[str, RunData] = OrderedDict()
+        self._lock = threading.Lock()
+        self._loading: dict[str, threading.Lock] = {}
+
+    def get(self, ref: str) -> RunData:
+        run_id = resolve(ref, self.url)
+        with self._lock:
+            hit = self._items.get(run_id)
+            if hit is not None:
+                self._items.move_to_end(run_id)
+                return hit
+            gate = self._loading.setdefault(run_id, threading.Lock())
+        with gate:  # one load per run, however many requests ask at once
+            with self._lock:
+                hit = self._items.get(run_id)
+            if hit is None:
+                hit = self._load(run_id)
+                with self._lock:
+                    self._items[run_id] = hit
+                    while len(self._items) > self.size:
+                        self._items.popitem(last=False)
+            with self._lock:
+                self._loading.pop(run_id, None)
+        return hit
+
+    def _load(self, run_id: str) -> RunData:
+        info = run_info(run_id, self.url)
+        plan = load_run(run_id, self.url)
+        scenario: Scenario | None
+        try:
+            scenario = load_run_scenario(run_id, self.url)
+        except StoreError:
+            scenario = None
+        who = parties(plan.tables, dict(scenario.tables) if scenario is not None else None)
+        return RunData(info=info, plan=plan, scenario=scenario, parties=who)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def summary_of(data: RunData) -> dict[str, Any]:
+    return data.plan.summary()

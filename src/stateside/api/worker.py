@@ -1,0 +1,152 @@
+"""What a worker process does with one job (started by :class:`stateside.api.jobs.JobRunner`).
+
+Imported by the forkserver before any job (so the planning code is loaded once), then
+run in a fresh child per job: load the job's scenario, plan it (reporting each stage to
+the ``jobs`` row), save the run, and record the outcome. Every outcome — success, a
+scenario with problems, a solver error — is written to the job's row; an exit code other
+than 0 only happens if the process is killed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+import traceback
+from datetime import UTC, datetime
+from typing import Any
+
+from stateside.api import jobs
+from stateside.api.scenarios import DEFAULT_ID, load_stored
+from stateside.run import STAGES, run_plan
+from stateside.scenario.errors import ScenarioError
+from stateside.store.db import session
+from stateside.store.models import Job
+
+log = logging.getLogger("stateside.api.worker")
+
+#: the stages a plan job goes through, in order (the plan's own, then saving)
+PLAN_STAGES: tuple[str, ...] = ("load", *STAGES, "save")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _terminate(_signum: int, _frame: Any) -> None:
+    raise SystemExit(143)
+
+
+def run_job(job_id: str, url: str | None) -> None:
+    """Run job ``job_id`` of the store at ``url`` to its end, writing its state as it goes.
+
+    SIGTERM (the server stopping, a user cancelling) raises SystemExit, so a sweep's Dask
+    cluster is closed on the way out."""
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with session(url) as s:
+            job = s.get(Job, job_id)
+            if job is None:
+                return
+            kind, mode, params = job.kind, job.mode, dict(json.loads(job.params_json or "{}"))
+        started = jobs.set_state(
+            job_id, url, only_if=(jobs.QUEUED,), status=jobs.RUNNING, started_at=_now(), stage="load"
+        )
+        if not started:
+            return
+        if kind == "plan":
+            result = _plan(job_id, url, mode, params)
+        elif kind == "sweep":
+            result = _sweep(job_id, url, params)
+        else:
+            raise ValueError(f"unknown job kind {kind!r}")
+        jobs.set_state(
+            job_id,
+            url,
+            only_if=(jobs.RUNNING,),
+            status=jobs.SUCCEEDED,
+            finished_at=_now(),
+            progress=1.0,
+            stage="done",
+            **result,
+        )
+    except ScenarioError as exc:
+        _fail(job_id, url, "\n".join(str(i) for i in exc.errors) or str(exc))
+    except Exception as exc:
+        log.error("job %s failed:\n%s", job_id, traceback.format_exc())
+        _fail(job_id, url, f"{type(exc).__name__}: {exc}")
+
+
+def _fail(job_id: str, url: str | None, error: str) -> None:
+    try:
+        jobs.set_state(job_id, url, only_if=jobs.ACTIVE, status=jobs.FAILED, finished_at=_now(), error=error)
+    except Exception:  # the store itself is gone: nothing more to record
+        log.error("cannot record the failure of job %s:\n%s", job_id, traceback.format_exc())
+
+
+def _stage(job_id: str, url: str | None, stages: tuple[str, ...]) -> Any:
+    def step(stage: str) -> None:
+        i = stages.index(stage) if stage in stages else 0
+        jobs.set_state(job_id, url, only_if=(jobs.RUNNING,), stage=stage, progress=i / len(stages))
+
+    return step
+
+
+def _plan(job_id: str, url: str | None, mode: str | None, params: dict[str, Any]) -> dict[str, Any]:
+    from stateside.store.api import save_run
+
+    step = _stage(job_id, url, PLAN_STAGES)
+    scenario_id = str(params.get("scenario") or DEFAULT_ID)
+    scenario = load_stored(scenario_id, url)
+    plan = run_plan(scenario, mode=mode, progress=step)
+    step("save")
+    source = "default" if scenario_id == DEFAULT_ID else f"upload:{scenario_id}"
+    run_id = save_run(plan, scenario, source=source, url=url)
+    return {"run_id": run_id, "result_json": json.dumps({"status": plan.termination or plan.status})}
+
+
+def _sweep(job_id: str, url: str | None, params: dict[str, Any]) -> dict[str, Any]:
+    """Run a sweep (:func:`stateside.sweep.runner.run_sweep`) on a local Dask cluster in this process."""
+    from stateside.sweep.runner import run_sweep
+    from stateside.sweep.spec import parse_spec, sweep_id
+
+    spec_yaml = str(params.get("spec_yaml") or "")
+    spec = parse_spec(spec_yaml, "sweep file")
+    scenario_id = str(params.get("scenario") or DEFAULT_ID)
+    base = load_stored(scenario_id, url)
+    sid = sweep_id(spec, base.content_hash())
+    jobs.set_state(
+        job_id, url, only_if=(jobs.RUNNING,), stage="solve", result_json=json.dumps({"sweep_id": sid})
+    )
+    stop = threading.Event()
+    follower = threading.Thread(target=_follow_sweep, args=(job_id, url, sid, stop), daemon=True)
+    follower.start()
+    try:
+        outcome = run_sweep(
+            spec,
+            base,
+            spec_yaml,
+            workers=int(params.get("workers") or 1),
+            url=url,
+            source="default" if scenario_id == DEFAULT_ID else f"upload:{scenario_id}",
+            progress=False,
+        )
+    finally:
+        stop.set()
+        follower.join(5.0)
+    return {"result_json": json.dumps(outcome.to_dict())}
+
+
+def _follow_sweep(job_id: str, url: str | None, sid: str, stop: threading.Event) -> None:
+    """Copy the sweep's finished share of members into the job's progress, every second."""
+    from stateside.sweep.store import sweep_info
+
+    while not stop.wait(1.0):
+        try:
+            info = sweep_info(sid, url)
+        except Exception:  # the sweep row is not written yet
+            continue
+        if info.n_members:
+            done = (info.n_done + info.n_failed) / info.n_members
+            jobs.set_state(job_id, url, only_if=(jobs.RUNNING,), progress=min(0.99, done))
