@@ -4,7 +4,9 @@ marked interrupted)."""
 
 from __future__ import annotations
 
+import os
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -72,6 +74,40 @@ def test_a_job_whose_scenario_is_gone_fails_with_a_clear_error(svc: Service) -> 
     assert job["error"] == f"UploadError: no scenario {up['id']}"
 
 
+SWEEP = """name: api-capex
+parameters:
+  - name: campus capex
+    target: campuses.capex_usd_per_kw_it
+    op: scale
+    values: [1.0, 1.2]
+"""
+
+
+def test_a_sweep_job_runs_on_dask_and_its_results_are_read(svc: Service) -> None:
+    bad = svc.post(
+        "ana", "/api/sweeps", json={"scenario_id": "default", "spec_yaml": "name: x\nparameters: []"}
+    )
+    assert bad.status_code == 422 and bad.json()["type"].endswith("sweep-invalid")
+    up = svc.post(
+        "ana", "/api/scenarios", files={"file": ("t.zip", zip_folder(TINY), "application/zip")}
+    ).json()
+    r = svc.post("ana", "/api/sweeps", json={"scenario_id": up["id"], "spec_yaml": SWEEP, "workers": 1})
+    assert r.status_code == 202 and r.json()["kind"] == "sweep"
+    job, _ = wait_for(svc, r.json()["id"], timeout_s=180)
+    assert job["status"] == "succeeded", job
+    assert (job["result"]["n_members"], job["result"]["solved"], job["result"]["failed"]) == (2, 2, 0)
+    sweep = svc.get("ana", f"/api/sweeps/{job['result']['sweep_id'][:8]}").json()
+    assert sweep["name"] == "api-capex" and sweep["n_done"] == 2
+    # the tiny plan builds 600 MW of IT at $11,000/kW whatever the scale: capex $6.6 bn x (1.0, 1.2)
+    members = svc.get("ana", f"/api/sweeps/{sweep['id']}/members").json()["rows"]
+    capex = sorted(m["metric.capex_usd.datacenter"] for m in members)
+    assert capex == pytest.approx([6.6e9, 7.92e9])
+    assert {m["status"] for m in members} == {"ok"} and all(m["run_id"] for m in members)
+    listed = svc.get("ana", "/api/sweeps").json()
+    assert listed["total"] == 1 and listed["items"][0]["id"] == sweep["id"]
+    assert svc.get("jp", f"/api/sweeps/{sweep['id']}").status_code == 403
+
+
 def test_cancel_a_queued_job(tmp_path: Path) -> None:
     with service(tmp_path, workers=0) as s:
         job = s.post("ana", "/api/runs", json={"scenario_id": "default"}).json()
@@ -119,3 +155,70 @@ def test_jobs_left_by_a_server_that_died_are_interrupted_at_the_next_start(tmp_p
     with TestClient(app, base_url="https://testserver") as c:
         job = c.get(f"/api/jobs/{job_id}", headers={"Authorization": f"Bearer {tokens['ana']}"}).json()
         assert (job["status"], job["stage"]) == ("interrupted", "solve")
+
+
+PG_URL = os.environ.get("STATESIDE_TEST_PG_URL", "").strip()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A new database on the test PostgreSQL server (skipped without one, as the store tests)."""
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need STATESIDE_TEST_PG_URL (.ci/run starts a server and sets it)")
+    import sqlalchemy as sa
+
+    from stateside.store import db
+
+    name = f"stateside_api_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(db.database_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield db.database_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        db.dispose_all()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_the_service_on_postgresql(pg_url: str) -> None:
+    """Accounts, sessions, an upload, a plan job in a worker and a restart, on PostgreSQL."""
+    from api_support import PASSWORD, make_users
+
+    tokens = make_users(pg_url)
+    h = {"Authorization": f"Bearer {tokens['ana']}"}
+    app = create_app(ApiConfig(db_url=pg_url, job_workers=1))
+    with TestClient(app, base_url="https://testserver") as c:
+        assert (
+            c.post("/api/session", json={"name": "jp", "password": PASSWORD}).json()["investor"] == "jp_corp"
+        )
+        assert c.get("/api/me").json()["via"] == "session"
+        up = c.post(
+            "/api/scenarios", headers=h, files={"file": ("t.zip", zip_folder(TINY), "application/zip")}
+        )
+        assert up.status_code == 201
+        job_id = c.post("/api/runs", headers=h, json={"scenario_id": up.json()["id"]}).json()["id"]
+        t0 = time.monotonic()
+        while (job := c.get(f"/api/jobs/{job_id}", headers=h).json())["status"] in ("queued", "running"):
+            assert time.monotonic() - t0 < 120
+            time.sleep(0.2)
+        assert job["status"] == "succeeded", job
+        rows = c.get(
+            f"/api/runs/{job['run_id']}/tables/capital", headers={"Authorization": f"Bearer {tokens['jp']}"}
+        )
+        assert [r["investor"] for r in rows.json()["rows"]] == ["jp_corp"]
+        queued = create_job_row(pg_url)
+    app2 = create_app(ApiConfig(db_url=pg_url, job_workers=0))
+    with TestClient(app2, base_url="https://testserver") as c:
+        assert c.get(f"/api/jobs/{queued}", headers=h).json()["status"] == "interrupted"
+        assert c.get(f"/api/jobs/{job_id}", headers=h).json()["status"] == "succeeded"
+
+
+def create_job_row(url: str) -> str:
+    """A job left running by a server that is gone."""
+    from stateside.api import jobs
+
+    job_id = jobs.create_job("plan", "default", None, {}, None, url)
+    jobs.set_state(job_id, url, status=jobs.RUNNING, runner="gone")
+    return job_id

@@ -408,6 +408,15 @@ from stateside.cli_sweep import sweep_app  # noqa: E402
 
 app.add_typer(sweep_app, name="sweep")
 
+# --------------------------------------------------------------------------------------
+# serve and users (the web service; implemented in cli_serve)
+
+from stateside.cli_serve import serve as _serve  # noqa: E402
+from stateside.cli_serve import users_app  # noqa: E402
+
+app.command("serve")(_serve)
+app.add_typer(users_app, name="users")
+
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,9 @@ from stateside.scenario.types import Scenario
 from stateside.store.api import RunInfo, list_runs, load_run, load_run_scenario, run_info
 from stateside.store.db import StoreError, session
 from stateside.store.models import Run
+
+#: views and chart sets kept per run (a few per kind of viewer and page)
+MEMO_SIZE = 256
 
 _REF = re.compile(r"latest(?:~(\d{1,6}))?|[0-9a-f]{4,32}")
 
@@ -43,7 +47,7 @@ def resolve(ref: str, url: str | None = None) -> str:
     if not ids:
         raise not_found(f"run {ref!r}")
     if len(ids) > 1:
-        raise Problem(409, f"run {ref!r} is ambiguous: give more characters of its id", kind="ambiguous-run")
+        raise Problem(409, f"run {ref!r} is ambiguous: give more characters of its id", kind="ambiguous")
     return str(ids[0])
 
 
@@ -69,6 +73,18 @@ class RunData:
     parties: Parties
     _reviews: tuple[pd.DataFrame | None, str] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+    _memo_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def memo(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per ``key`` for this run (runs never change, so neither do the
+        views of them: the tables a kind of viewer may see, the charts of a page)."""
+        with self._memo_lock:
+            if key not in self._memo:
+                if len(self._memo) >= MEMO_SIZE:
+                    self._memo.pop(next(iter(self._memo)))
+                self._memo[key] = make()
+            return self._memo[key]
 
     @property
     def id(self) -> str:

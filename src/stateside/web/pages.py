@@ -106,6 +106,8 @@ def cell(col: str, v: Any) -> str:
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         if isinstance(v, float) and not math.isfinite(v):
             return "–"
+        if v == 0:
+            v = 0.0 if isinstance(v, float) else 0  # no "-0"
         if col.endswith("_usd"):
             return fmt.usd(v)
         if col in PCT_COLUMNS or col.endswith("_share"):
@@ -268,11 +270,22 @@ def _load(st: AppState, run: str) -> RunData:
     return data
 
 
+def _vk(user: auth.Principal) -> tuple[str, str | None, str | None]:
+    """What a view depends on: the role and its binding (not who the user is)."""
+    return (user.role, user.investor, user.state)
+
+
 def _view(user: auth.Principal, d: RunData) -> dict[str, pd.DataFrame]:
-    return {
-        n: access.result_table(user, n, d.plan.tables[n], d.parties)
-        for n in access.visible_tables(user, d.plan.tables)
-    }
+    """Every result table ``user`` may see, filtered (once per run and kind of viewer)."""
+
+    def make() -> dict[str, pd.DataFrame]:
+        return {
+            n: access.result_table(user, n, d.plan.tables[n], d.parties)
+            for n in access.visible_tables(user, d.plan.tables)
+        }
+
+    out: dict[str, pd.DataFrame] = d.memo(("view", _vk(user)), make)
+    return out
 
 
 def _kpis(
@@ -337,15 +350,18 @@ def run_page(request: Request, st: St, p: Viewer, run: str) -> Response:
     view = charts.plan_view(d.plan, t)
     names = d.regions()
     summary = access.run_summary(user, d.plan.summary(), d.parties)
-    figs = charts.figure_specs(
-        {
-            "fig-map": charts.state_map(t, names),
-            "fig-it": charts.it_capacity(view),
-            "fig-timeline": charts.build_timeline(view, d.scenario),
-            "fig-capital": charts.capital_stack(
-                view, d.scenario, user.investor if user.role == "investor" else None
-            ),
-        }
+    figs = d.memo(
+        ("overview", _vk(user)),
+        lambda: charts.figure_specs(
+            {
+                "fig-map": charts.state_map(t, names),
+                "fig-it": charts.it_capacity(view),
+                "fig-timeline": charts.build_timeline(view, d.scenario),
+                "fig-capital": charts.capital_stack(
+                    view, d.scenario, user.investor if user.role == "investor" else None
+                ),
+            }
+        ),
     )
     investors = sorted(
         {
@@ -382,27 +398,34 @@ def state_page(request: Request, st: St, p: Viewer, run: str, state: str) -> Res
     if state not in names:
         raise not_found(f"state {state} in run {d.id[:8]}")
     t = _view(user, d)
-    here = {
-        n: access.state_rows(df, state, d.parties) for n, df in t.items() if n not in access.REFERENCE_TABLES
-    }
-    here = {n: df for n, df in here.items() if df is not None}
+    here: dict[str, pd.DataFrame] = d.memo(
+        ("here", _vk(user), state),
+        lambda: {
+            n: access.state_rows(df, state, d.parties)
+            for n, df in t.items()
+            if n not in access.REFERENCE_TABLES
+        },
+    )
     view = charts.plan_view(d.plan, here)
-    figs = charts.figure_specs(
-        {
-            "fig-map": charts.state_map(
-                t if user.role != "state_official" else here,
-                names if user.role != "state_official" else {state: names[state]},
-            ),
-            "fig-timeline": charts.build_timeline(view, d.scenario),
-            "fig-builds": charts.bars(
-                here.get("builds", pd.DataFrame()),
-                "period",
-                "new_mw",
-                "technology",
-                "New generation and storage by period",
-                unit="MW",
-            ),
-        }
+    figs = d.memo(
+        ("state", _vk(user), state),
+        lambda: charts.figure_specs(
+            {
+                "fig-map": charts.state_map(
+                    t if user.role != "state_official" else here,
+                    names if user.role != "state_official" else {state: names[state]},
+                ),
+                "fig-timeline": charts.build_timeline(view, d.scenario),
+                "fig-builds": charts.bars(
+                    here.get("builds", pd.DataFrame()),
+                    "period",
+                    "new_mw",
+                    "technology",
+                    "New generation and storage by period",
+                    unit="MW",
+                ),
+            }
+        ),
     )
     sections = []
     for name, cols, title in (
@@ -471,19 +494,22 @@ def investor_page(request: Request, st: St, p: Viewer, run: str, investor: str) 
         for n, df in t.items()
         if n in access.INVESTOR_TABLES and "investor" in df.columns
     }
-    figs = charts.figure_specs(
-        {
-            "fig-equity": charts.bars(
-                mine.get("capital", pd.DataFrame()),
-                "period",
-                "equity_usd",
-                "asset_class",
-                "Equity by period and asset class",
-                1e9,
-                "USD bn",
-            ),
-            "fig-flows": charts.cashflows(mine.get("investor_cashflows", pd.DataFrame())),
-        }
+    figs = d.memo(
+        ("investor", _vk(user), investor),
+        lambda: charts.figure_specs(
+            {
+                "fig-equity": charts.bars(
+                    mine.get("capital", pd.DataFrame()),
+                    "period",
+                    "equity_usd",
+                    "asset_class",
+                    "Equity by period and asset class",
+                    1e9,
+                    "USD bn",
+                ),
+                "fig-flows": charts.cashflows(mine.get("investor_cashflows", pd.DataFrame())),
+            }
+        ),
     )
     sections = []
     for name, cols, title in (
