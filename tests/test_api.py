@@ -305,3 +305,49 @@ def test_admin_adds_users_with_checked_roles_and_bindings(svc: Service) -> None:
         svc.client.post("/api/session", json={"name": "kim", "password": "a long password"}).status_code
         == 200
     )
+
+
+# --------------------------------------------------------------------------------------
+# the CLI: stateside users, stateside serve
+
+
+def test_cli_users_add_token_list_and_serve_help() -> None:
+    from typer.testing import CliRunner
+
+    from stateside.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(
+        app,
+        ["users", "add", "jo", "--role", "investor", "--investor", "jp_corp", "--password-stdin"],
+        input="a fine password\n",
+    )
+    assert r.exit_code == 0, r.output
+    assert "Added jo: investor (investor jp_corp)." in r.output
+    r = runner.invoke(
+        app, ["users", "add", "jo", "--role", "analyst", "--password-stdin"], input="a fine password\n"
+    )
+    assert r.exit_code == 1 and "there is already a user 'jo'" in r.output
+    r = runner.invoke(
+        app, ["users", "add", "tx", "--role", "state_official", "--password-stdin"], input="pw\n"
+    )
+    assert r.exit_code == 1 and "--state XX" in r.output
+    r = runner.invoke(
+        app, ["users", "add", "zz", "--role", "analyst"], input="long password\nother password\n"
+    )
+    assert r.exit_code == 1 and "the two passwords differ" in r.output
+    r = runner.invoke(app, ["users", "token", "jo", "--label", "ci"])
+    assert r.exit_code == 0 and r.output.strip().startswith("sst_")
+    assert auth.principal_from_token(r.output.strip()) is not None  # the store of $STATESIDE_DB_URL
+    assert runner.invoke(app, ["users", "token", "nobody"]).exit_code == 1
+    listing = runner.invoke(app, ["users", "list"]).output
+    assert "jo" in listing and "jp_corp" in listing
+    r = runner.invoke(app, ["serve", "--help"])
+    assert r.exit_code == 0 and "--port" in r.output and "--insecure-cookies" in r.output
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(svc: Service) -> None:
+    big = b"x" * (200_000 + 2**20 + 10)
+    r = svc.post("ana", "/api/scenarios", files={"file": ("big.zip", big, "application/zip")})
+    body = assert_problem(r, 413, "too-large")
+    assert "larger than" in str(body["detail"])

@@ -154,6 +154,14 @@ def _headers(app: FastAPI) -> None:
     async def _security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        limit = app.state.stateside.config.max_upload_bytes + 2**20  # the file and the form around it
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > limit:
+            # refused before the body is read (and spooled to disk by the form parser)
+            return problem_response(
+                request,
+                Problem(413, f"the request body is larger than {limit // 2**20} MiB", kind="too-large"),
+            )
         response = await call_next(request)
         h = response.headers
         h.setdefault("X-Content-Type-Options", "nosniff")

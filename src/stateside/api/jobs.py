@@ -299,46 +299,67 @@ class JobRunner:
             return len(self._running) + len(self._queue)
 
     def _loop(self) -> None:
+        """Reap finished workers and start queued jobs; processes start outside the lock (the
+        first start waits for the forkserver to import the planning code)."""
         from stateside.api.worker import run_job
 
         while True:
             with self._cond:
                 if self._stopping:
                     return
-                self._reap()
-                while self._queue and len(self._running) < self.workers:
-                    job_id = self._queue.popleft()
-                    # not a daemon: a sweep's job starts a Dask cluster of its own processes
-                    proc = self._ctx.Process(target=run_job, args=(job_id, self.url), daemon=False)
-                    try:
-                        proc.start()
-                    except Exception as exc:  # cannot fork: the job fails, the server goes on
-                        log.exception("cannot start a worker for job %s", job_id)
-                        set_state(
-                            job_id,
-                            self.url,
-                            only_if=ACTIVE,
-                            status=FAILED,
-                            finished_at=_now(),
-                            error=f"cannot start a worker process: {exc}",
-                        )
-                        continue
-                    self._running[job_id] = proc
-                self._cond.wait(0.2)
+                finished = [(j, p) for j, p in self._running.items() if not p.is_alive()]
+                for job_id, _ in finished:
+                    del self._running[job_id]
+                starting: list[str] = []
+                while self._queue and len(self._running) + len(starting) < self.workers:
+                    starting.append(self._queue.popleft())
+            for job_id, proc in finished:
+                self._reaped(job_id, proc)
+            for job_id in starting:
+                # not a daemon: a sweep's job starts a Dask cluster of its own processes
+                proc = self._ctx.Process(target=run_job, args=(job_id, self.url), daemon=False)
+                try:
+                    proc.start()
+                except Exception as exc:  # cannot fork: the job fails, the server goes on
+                    log.exception("cannot start a worker for job %s", job_id)
+                    set_state(
+                        job_id,
+                        self.url,
+                        only_if=ACTIVE,
+                        status=FAILED,
+                        finished_at=_now(),
+                        error=f"cannot start a worker process: {exc}",
+                    )
+                    continue
+                with self._cond:
+                    stopping = self._stopping
+                    if not stopping:
+                        self._running[job_id] = proc
+                if stopping:  # stop() ran while this one was starting
+                    proc.terminate()
+                    proc.join(5.0)
+                    set_state(
+                        job_id,
+                        self.url,
+                        only_if=ACTIVE,
+                        status=INTERRUPTED,
+                        finished_at=_now(),
+                        error="the server stopped before this job finished; start it again",
+                    )
+            with self._cond:
+                if not self._stopping and not (self._queue and len(self._running) < self.workers):
+                    self._cond.wait(0.2)
 
-    def _reap(self) -> None:
-        for job_id, proc in list(self._running.items()):
-            if proc.is_alive():
-                continue
-            proc.join()
-            del self._running[job_id]
-            code = proc.exitcode
-            if code != 0:
-                set_state(
-                    job_id,
-                    self.url,
-                    only_if=ACTIVE,
-                    status=FAILED,
-                    finished_at=_now(),
-                    error=f"the worker process ended with exit code {code} before the job finished",
-                )
+    def _reaped(self, job_id: str, proc: Any) -> None:
+        """A worker that ended: if it did not record the job's end itself, the job failed."""
+        proc.join()
+        code = proc.exitcode
+        if code != 0:
+            set_state(
+                job_id,
+                self.url,
+                only_if=ACTIVE,
+                status=FAILED,
+                finished_at=_now(),
+                error=f"the worker process ended with exit code {code} before the job finished",
+            )
