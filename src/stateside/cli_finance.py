@@ -255,7 +255,7 @@ def _finance(
             s = scenario.settings
             finance = s.finance.model_copy(update={"capital_basis": basis})
             scenario = dataclasses.replace(scenario, settings=s.model_copy(update={"finance": finance}))
-        plan = cli_plan.execute(scenario, None, quiet=as_json)
+        plan, _run_id, _reused = cli_plan.execute(scenario, None, quiet=as_json)
         if "cap_tables" not in plan.tables:
             attach_finance(plan, scenario, share_caps_for(scenario))
     if as_json:

@@ -87,6 +87,9 @@ def report_command(
     Exits with status 1 and a one-line message when the plan cannot be read.
     """
     if not Path(target).exists():
+        if "/" in target or target.startswith("."):
+            console.print(Text(f"error: no such plan folder {target}", style="red"))
+            raise typer.Exit(1)
         return _report_from_run(target, scenario_dir, out, console, load_scenario)
     try:
         plan = load_plan(target)
