@@ -164,6 +164,37 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "holds 0 sweeps" in res.stdout
 
 
+def test_a_run_saved_without_its_member_row_is_taken_not_solved(
+    swept: dict[str, object], cluster: str
+) -> None:
+    """As if killed between saving member 1's run and writing its row: the resume reuses that run."""
+    from sqlalchemy import delete
+
+    from stateside.store.db import session
+    from stateside.store.models import SweepMember
+
+    url = str(swept["url"])
+    results = swept["results"]
+    sid = results.info.id  # type: ignore[attr-defined]
+    run_1 = results.members.at[1, "run_id"]  # type: ignore[attr-defined]
+    with session(url, write=True) as s:
+        s.execute(
+            delete(SweepMember).where(SweepMember.sweep_id == sid, SweepMember.sample_index.in_([1, 3]))
+        )
+    out = run_sweep(
+        load_spec(Path(str(swept["file"]))),
+        load_scenario(TINY),
+        SWEEP,
+        scheduler=cluster,
+        url=url,
+        progress=False,
+    )
+    assert (out.already_done, out.solved, out.reused) == (4, 0, 2)
+    after = load_results(sid, url).members
+    assert after.at[1, "run_id"] == run_1 and after.at[3, "run_id"] == run_1
+    assert len(list_runs(url=url)) == 3
+
+
 class _Broken:
     def result(self) -> MemberResult:
         raise RuntimeError("worker lost")
