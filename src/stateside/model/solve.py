@@ -111,11 +111,13 @@ def _objective(m: linopy.Model) -> float:
 
 
 def _integer_vars(m: linopy.Model) -> list[linopy.Variable]:
-    return [
-        m.variables[name]
-        for name in INTEGER_VARIABLES
-        if name in m.variables and (m.variables[name].labels >= 0).any()
-    ]
+    """The integer variables, including any whose every slot is masked (they still make
+    the model a MILP for linopy)."""
+    return [m.variables[name] for name in INTEGER_VARIABLES if name in m.variables]
+
+
+def _any_integer_slot(ints: list[linopy.Variable]) -> bool:
+    return any(bool((var.labels >= 0).any()) for var in ints)
 
 
 def _gap(upper: float, lower: float) -> float:
@@ -128,7 +130,9 @@ def solve(built: BuiltModel, settings: SolverSettings) -> SolveResult:
     t0 = time.perf_counter()
     lp_opts = highs_options(settings, mip=False)
     ints = _integer_vars(m)
-    if not ints:
+    if not _any_integer_slot(ints):
+        for var in ints:
+            var.relax()
         status, term = _solve(m, lp_opts)
         return SolveResult(status, term, _objective(m), None, time.perf_counter() - t0, term == "optimal")
 
