@@ -22,3 +22,15 @@ def test_report_of_a_stored_run(tmp_path: Path) -> None:
     assert plan.scenario_name in html and "Executive summary" in html
     bad = CliRunner().invoke(app, ["report", "zz-not-a-run"])
     assert bad.exit_code == 1 and "Traceback" not in bad.output
+
+
+def test_extra_sections_go_before_the_sources_and_into_the_nav() -> None:
+    from stateside.report.build import render_report
+
+    scenario = load_scenario(TINY)
+    plan, _, _ = plan_with_store(scenario)
+    html = render_report(
+        plan, scenario, extra_sections=[("sweep", "Sweep", '<section id="sweep">S</section>')]
+    )
+    assert html.index('id="sweep"') < html.index('id="sources"')
+    assert '<a href="#sweep">Sweep</a>' in html

@@ -393,12 +393,13 @@ def report(
     target: cli_report.ReportTarget,
     out: cli_report.ReportOutOption = None,
     scenario_dir: cli_report.ReportScenarioOption = None,
+    sweep: cli_report.ReportSweepOption = None,
 ) -> None:
     """Write the HTML report of a plan: one self-contained file that works offline.
 
     PLAN is a folder written by 'stateside plan --out DIR' or a stored run (id, prefix, latest). The report has an executive summary, a tile map of the states, the build timeline, the power mix and new capacity by state, campuses and fabs, the capital stack by investor and country, project economics, the security review of the cap tables and the impact tables (jobs, emissions, state benefits, CHIPS complementarity, benefit sharing), with interactive Plotly charts (docs/report.md). Give --scenario DIR when the plan was not made from the embedded default scenario.
     """
-    cli_report.report_command(target, scenario_dir, out, console, _load)
+    cli_report.report_command(target, scenario_dir, out, console, _load, sweep=sweep)
 
 
 # --------------------------------------------------------------------------------------

@@ -30,6 +30,14 @@ ReportTarget = Annotated[
         show_default=False,
     ),
 ]
+ReportSweepOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sweep",
+        help="Add a stored sweep's results (P10/P50/P90, tornado) as a section: its id, a prefix or 'latest' (stateside sweep list).",
+        show_default=False,
+    ),
+]
 ReportOutOption = Annotated[
     Path | None,
     typer.Option(
@@ -81,6 +89,7 @@ def report_command(
     console: Console,
     load_scenario: ScenarioLoader,
     load_plan: PlanLoader = plan_from_dir,
+    sweep: str | None = None,
 ) -> Path:
     """Load the plan and its scenario, write the report, print where it went; returns the path.
 
@@ -90,7 +99,7 @@ def report_command(
         if "/" in target or target.startswith("."):
             console.print(Text(f"error: no such plan folder {target}", style="red"))
             raise typer.Exit(1)
-        return _report_from_run(target, scenario_dir, out, console, load_scenario)
+        return _report_from_run(target, scenario_dir, out, console, load_scenario, sweep)
     try:
         plan = load_plan(target)
     except PlanSourceError as exc:
@@ -107,11 +116,16 @@ def report_command(
                 style="yellow",
             )
         )
-    return _write(plan, scenario, out if out is not None else default_out(target), console)
+    return _write(plan, scenario, out if out is not None else default_out(target), console, sweep)
 
 
 def _report_from_run(
-    ref: str, scenario_dir: Path | None, out: Path | None, console: Console, load_scenario: ScenarioLoader
+    ref: str,
+    scenario_dir: Path | None,
+    out: Path | None,
+    console: Console,
+    load_scenario: ScenarioLoader,
+    sweep: str | None = None,
 ) -> Path:
     """The report of a stored run, with the scenario stored with it (or --scenario DIR)."""
     from stateside.store.api import load_run, load_run_scenario, resolve_run
@@ -124,13 +138,29 @@ def _report_from_run(
     except StoreError as exc:
         console.print(Text(f"error: {exc} (and no plan folder {ref!r} exists)", style="red"))
         raise typer.Exit(1) from None
-    return _write(plan, scenario, out if out is not None else Path(f"report-{run_id[:8]}.html"), console)
+    return _write(
+        plan, scenario, out if out is not None else Path(f"report-{run_id[:8]}.html"), console, sweep
+    )
 
 
-def _write(plan: Plan, scenario: Scenario, path: Path, console: Console) -> Path:
+def _sweep_section(ref: str, console: Console) -> tuple[str, str, str]:
+    from stateside.store.db import StoreError
+    from stateside.sweep.analysis import load_results
+    from stateside.sweep.report import sweep_section_html
+
+    try:
+        results = load_results(ref)
+    except (StoreError, LookupError, ValueError) as exc:
+        console.print(Text(f"error: sweep {ref!r}: {exc}", style="red"))
+        raise typer.Exit(1) from None
+    return ("sweep", "Sweep", sweep_section_html(results))
+
+
+def _write(plan: Plan, scenario: Scenario, path: Path, console: Console, sweep: str | None = None) -> Path:
     from stateside.report import write_report
 
-    path = write_report(plan, scenario, path)
+    extra = [_sweep_section(sweep, console)] if sweep else []
+    path = write_report(plan, scenario, path, extra_sections=extra)
     size_mb = path.stat().st_size / 1e6
     console.print(
         Text.assemble(

@@ -11,6 +11,7 @@ import html
 import math
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -837,8 +838,15 @@ def build_context(plan: Plan, scenario: Scenario) -> Context:
     )
 
 
-def render_report(plan: Plan, scenario: Scenario, *, generated_at: datetime | None = None) -> str:
-    """The report as one HTML string."""
+def render_report(
+    plan: Plan,
+    scenario: Scenario,
+    *,
+    generated_at: datetime | None = None,
+    extra_sections: Sequence[tuple[str, str, str]] = (),
+) -> str:
+    """The report as one HTML string. ``extra_sections`` are (id, nav title, HTML) blocks
+    placed before the sources (e.g. a sweep's results)."""
     ctx = build_context(plan, scenario)
     sections = [
         _summary(ctx),
@@ -864,7 +872,13 @@ def render_report(plan: Plan, scenario: Scenario, *, generated_at: datetime | No
         "Impact",
         "Sources",
     ]
-    nav = "".join(f'<a href="#{sid}">{t}</a>' for sid, t in zip(SECTION_IDS, titles, strict=True))
+    ids = list(SECTION_IDS)
+    for sid, title_text, block in extra_sections:
+        at = len(sections) - 1  # before the sources
+        sections.insert(at, block)
+        titles.insert(at, title_text)
+        ids.insert(at, sid)
+    nav = "".join(f'<a href="#{sid}">{t}</a>' for sid, t in zip(ids, titles, strict=True))
     when = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     s = scenario.settings
     status = plan.termination or plan.status
@@ -898,10 +912,17 @@ money in {s.base_dollar_year} USD · scenario hash <code>{html.escape(plan.scena
 """
 
 
-def write_report(plan: Plan, scenario: Scenario, path: Path, *, generated_at: datetime | None = None) -> Path:
+def write_report(
+    plan: Plan,
+    scenario: Scenario,
+    path: Path,
+    *,
+    generated_at: datetime | None = None,
+    extra_sections: Sequence[tuple[str, str, str]] = (),
+) -> Path:
     """Write the report of ``plan`` to ``path`` (one HTML file, written atomically); returns the path."""
     path = Path(path)
-    text = render_report(plan, scenario, generated_at=generated_at)
+    text = render_report(plan, scenario, generated_at=generated_at, extra_sections=extra_sections)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=path.parent)
     try:
