@@ -278,6 +278,28 @@ def test_runs_are_found_by_prefix_latest_and_hash(
     assert api.find_run_by_hash(scenario.content_hash(), "target", url=sqlite_url) == second
 
 
+def test_the_service_resolves_runs_with_the_same_lookup_and_answers_problems(
+    sqlite_url: str, planned: tuple[Plan, Scenario], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The web service's resolver shares the store's lookup, with its own grammar (4+ hex
+    characters) and 404 / 409 problems instead of :class:`StoreError`."""
+    from stateside.api.problems import Problem
+    from stateside.api.rundata import resolve
+
+    plan, scenario = planned
+    ids = iter([uuid.UUID("abcd1000" + "0" * 24), uuid.UUID("abcd2000" + "0" * 24)])
+    monkeypatch.setattr(api.uuid, "uuid4", lambda: next(ids))
+    first = api.save_run(plan, scenario, url=sqlite_url)
+    second = api.save_run(plan, scenario, url=sqlite_url)
+    assert resolve("latest", sqlite_url) == second
+    assert resolve("latest~1", sqlite_url) == first
+    assert resolve("ABCD1", sqlite_url) == first
+    for ref, status in [("abcd", 409), ("abc", 404), ("latest~2", 404), ("ffff", 404)]:
+        with pytest.raises(Problem) as caught:
+            resolve(ref, sqlite_url)
+        assert caught.value.status == status, ref
+
+
 def test_plan_with_store_reuses_an_identical_scenario(
     sqlite_url: str, planned: tuple[Plan, Scenario], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,7 +10,6 @@ can name investors, e.g. which commitments close).
 from __future__ import annotations
 
 import os
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, status
@@ -21,6 +20,7 @@ from stateside.api import access, scenarios
 from stateside.api.deps import Page, SmallPage, State, User, Writer, paged
 from stateside.api.jobs import create_job, get_job
 from stateside.api.problems import Problem, forbidden, not_found, problem_responses
+from stateside.api.rundata import resolve_stored
 from stateside.api.schemas import JobOut, NewSweep
 from stateside.api.schemas import Page as PageModel
 from stateside.api.tables import records
@@ -35,7 +35,6 @@ SweepRef = Annotated[
         description="A sweep id, a unique prefix, 'latest'.",
     ),
 ]
-_REF = re.compile(r"latest(?:~(\d{1,6}))?|[0-9a-f]{4,32}")
 
 
 def _readable(p: Any) -> None:
@@ -47,27 +46,7 @@ def resolve_sweep(ref: str, url: str | None) -> str:
     """The full id of sweep ``ref``; 404 / 409 problems."""
     from stateside.store.models import Sweep
 
-    text = ref.strip().lower()
-    m = _REF.fullmatch(text)
-    if m is None:
-        raise not_found(f"sweep {ref!r}")
-    with session(url) as s:
-        if text.startswith("latest"):
-            q = (
-                select(Sweep.id)
-                .order_by(Sweep.created_at.desc(), Sweep.id.desc())
-                .offset(int(m.group(1) or 0))
-            )
-            found = s.scalars(q.limit(1)).first()
-            if found is None:
-                raise not_found(f"sweep {ref!r}")
-            return str(found)
-        ids = list(s.scalars(select(Sweep.id).where(Sweep.id.startswith(text)).limit(2)))
-    if not ids:
-        raise not_found(f"sweep {ref!r}")
-    if len(ids) > 1:
-        raise Problem(409, f"sweep {ref!r} is ambiguous: give more characters of its id", kind="ambiguous")
-    return str(ids[0])
+    return resolve_stored(ref, url, Sweep, "sweep")
 
 
 @router.get("", response_model=PageModel, summary="Stored sweeps, newest first")

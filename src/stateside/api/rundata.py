@@ -19,36 +19,35 @@ from stateside.scenario.types import Scenario
 from stateside.store.api import RunInfo, list_runs, load_run, load_run_scenario, run_info
 from stateside.store.db import StoreError, session
 from stateside.store.models import Run
+from stateside.store.refs import Stored, matching_ids
 
 #: views and chart sets kept per run (a few per kind of viewer and page)
 MEMO_SIZE = 256
 
+#: what the service accepts: ``latest``, ``latest~N`` (N up to 6 digits) or 4-32 hex characters of an id
 _REF = re.compile(r"latest(?:~(\d{1,6}))?|[0-9a-f]{4,32}")
 
 
-def resolve(ref: str, url: str | None = None) -> str:
-    """The full id of run ``ref`` (an id, a unique prefix of at least 4 characters, ``latest``, ``latest~N``).
+def resolve_stored(ref: str, url: str | None, model: Stored, noun: str) -> str:
+    """The full id of the ``noun`` (``run``, ``sweep``) ``ref`` names: an id, a unique prefix of
+    at least 4 characters, ``latest``, ``latest~N``.
 
     404 problem when there is none, 409 when a prefix is ambiguous."""
-    text = ref.strip().lower()
-    m = _REF.fullmatch(text)
+    m = _REF.fullmatch(ref.strip().lower())
     if m is None:
-        raise not_found(f"run {ref!r}")
+        raise not_found(f"{noun} {ref!r}")
     with session(url) as s:
-        if text.startswith("latest"):
-            back = int(m.group(1) or 0)
-            found = s.scalars(
-                select(Run.id).order_by(Run.created_at.desc(), Run.id.desc()).offset(back).limit(1)
-            ).first()
-            if found is None:
-                raise not_found(f"run {ref!r}")
-            return str(found)
-        ids = list(s.scalars(select(Run.id).where(Run.id.startswith(text)).order_by(Run.id).limit(2)))
+        ids = matching_ids(s, model, m, limit=2)
     if not ids:
-        raise not_found(f"run {ref!r}")
+        raise not_found(f"{noun} {ref!r}")
     if len(ids) > 1:
-        raise Problem(409, f"run {ref!r} is ambiguous: give more characters of its id", kind="ambiguous")
-    return str(ids[0])
+        raise Problem(409, f"{noun} {ref!r} is ambiguous: give more characters of its id", kind="ambiguous")
+    return ids[0]
+
+
+def resolve(ref: str, url: str | None = None) -> str:
+    """The full id of run ``ref`` (see :func:`resolve_stored`): 404 / 409 problems."""
+    return resolve_stored(ref, url, Run, "run")
 
 
 def count_runs(url: str | None = None) -> int:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,14 +25,14 @@ from typing import Any
 
 import pandas as pd
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from stateside import __version__
 from stateside.plan import Plan
 from stateside.scenario.settings import Settings
 from stateside.scenario.types import Scenario
 from stateside.store.codec import ENCODING, decode_frame, encode_frame
-from stateside.store.db import StoreError, database_url, display_url, engine_for, session
+from stateside.store.db import StoreError, engine_for, session
 from stateside.store.diff import (
     SUMMARY_SKIP,
     RunDiff,
@@ -45,6 +44,7 @@ from stateside.store.diff import (
     flatten,
 )
 from stateside.store.models import INPUT, RESULT, Run, RunTable
+from stateside.store.refs import resolve_ref
 
 PROFILES = "profiles"
 
@@ -207,40 +207,9 @@ def _add_table(s: Any, run_id: str, kind: str, name: str, position: int, df: pd.
 # find
 
 
-_REF = re.compile(r"latest(?:~(\d+))?|[0-9a-f]{1,32}")
-
-
 def resolve_run(ref: str, url: str | None = None) -> str:
     """The full id of the run ``ref`` names: an id, a unique prefix, ``latest`` or ``latest~N``."""
-    text = ref.strip().lower()
-    m = _REF.fullmatch(text)
-    if m is None:
-        raise StoreError(
-            f"run {ref!r}: expected a run id (or a unique prefix of one, as 'stateside runs list' "
-            "shows), 'latest' or 'latest~N'"
-        )
-    where = display_url(database_url(url))
-    with session(url) as s:
-        if text.startswith("latest"):
-            back = int(m.group(1) or 0)
-            found = s.scalars(
-                select(Run.id).order_by(Run.created_at.desc(), Run.id.desc()).offset(back).limit(1)
-            ).first()
-            if found is None:
-                total = s.scalar(select(func.count()).select_from(Run)) or 0
-                raise StoreError(
-                    f"run {ref!r}: the store {where} holds {total} run{'s' if total != 1 else ''}"
-                )
-            return str(found)
-        ids = list(s.scalars(select(Run.id).where(Run.id.startswith(text)).order_by(Run.id).limit(6)))
-    if not ids:
-        raise StoreError(f"no run {ref!r} in {where}; 'stateside runs list' shows the saved runs")
-    if len(ids) > 1:
-        shown = ", ".join(i[: max(len(text) + 2, 8)] for i in ids[:5])
-        raise StoreError(
-            f"run {ref!r} is ambiguous: it starts {shown}{' …' if len(ids) > 5 else ''}; give more characters"
-        )
-    return str(ids[0])
+    return resolve_ref(ref, url, Run, "run", "stateside runs list")
 
 
 def _info(r: Run) -> RunInfo:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,8 +20,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from stateside import __version__
-from stateside.store.db import StoreError, database_url, display_url, session
+from stateside.store.db import session
 from stateside.store.models import Sweep, SweepMember
+from stateside.store.refs import resolve_ref
 from stateside.sweep.spec import SweepSpec
 
 OK = "ok"
@@ -194,38 +194,9 @@ def load_members(sweep_id: str, url: str | None = None) -> list[MemberRecord]:
         return [_record(r) for r in rows]
 
 
-_REF = re.compile(r"latest(?:~(\d+))?|[0-9a-f]{1,32}")
-
-
 def resolve_sweep(ref: str, url: str | None = None) -> str:
     """The full id of the sweep ``ref`` names: an id, a unique prefix, ``latest`` or ``latest~N``."""
-    text = ref.strip().lower()
-    m = _REF.fullmatch(text)
-    if m is None:
-        raise StoreError(
-            f"sweep {ref!r}: expected a sweep id (or a unique prefix, as 'stateside sweep list' shows), "
-            "'latest' or 'latest~N'"
-        )
-    where = display_url(database_url(url))
-    with session(url) as s:
-        if text.startswith("latest"):
-            back = int(m.group(1) or 0)
-            found = s.scalars(
-                select(Sweep.id).order_by(Sweep.created_at.desc(), Sweep.id.desc()).offset(back).limit(1)
-            ).first()
-            if found is None:
-                total = s.scalar(select(func.count()).select_from(Sweep)) or 0
-                raise StoreError(
-                    f"sweep {ref!r}: the store {where} holds {total} sweep{'s' if total != 1 else ''}"
-                )
-            return str(found)
-        ids = list(s.scalars(select(Sweep.id).where(Sweep.id.startswith(text)).order_by(Sweep.id).limit(6)))
-    if not ids:
-        raise StoreError(f"no sweep {ref!r} in {where}; 'stateside sweep list' shows the stored sweeps")
-    if len(ids) > 1:
-        shown = ", ".join(i[: max(len(text) + 2, 8)] for i in ids[:5])
-        raise StoreError(f"sweep {ref!r} is ambiguous: it starts {shown}; give more characters")
-    return str(ids[0])
+    return resolve_ref(ref, url, Sweep, "sweep", "stateside sweep list")
 
 
 def _info(r: Sweep, done: int, failed: int) -> SweepInfo:
