@@ -26,6 +26,7 @@ within one period, never over periods).
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -94,11 +95,12 @@ def _row(
     }
 
 
-def _money_to(coef: Coefficient | None, base_year: int) -> float:
-    """Factor from base-year USD to the coefficient's dollar year (1 if none)."""
-    if coef is None or coef.dollar_year is None:
-        return 1.0
-    return dollar_factor(base_year, coef.dollar_year)
+def _money_to(coef: Coefficient | None, base_year: int) -> tuple[float, int]:
+    """Factor from base-year USD to the coefficient's dollar year, and that year
+    (1 and the base year if the coefficient names none)."""
+    if coef is None or not coef.dollar_year:
+        return 1.0, base_year
+    return dollar_factor(base_year, coef.dollar_year), coef.dollar_year
 
 
 def _campus_rows(plan: Plan, book: CoefficientBook) -> list[dict[str, Any]]:
@@ -107,34 +109,11 @@ def _campus_rows(plan: Plan, book: CoefficientBook) -> list[dict[str, Any]]:
     build = book.get("datacenter", "", "construction")
     operate = book.get("datacenter", "", "operations")
     for r in campuses.itertuples(index=False):
+        campus_row = partial(_row, "datacenter", str(r.campus), "", str(r.region), int(r.period))
         if float(r.new_it_mw) > TOL:
-            rows.append(
-                _row(
-                    "datacenter",
-                    str(r.campus),
-                    "",
-                    str(r.region),
-                    int(r.period),
-                    "construction",
-                    float(r.new_it_mw),
-                    "MW IT added",
-                    build,
-                )
-            )
+            rows.append(campus_row("construction", float(r.new_it_mw), "MW IT added", build))
         if float(r.it_mw_online) > TOL:
-            rows.append(
-                _row(
-                    "datacenter",
-                    str(r.campus),
-                    "",
-                    str(r.region),
-                    int(r.period),
-                    "operations",
-                    float(r.it_mw_online),
-                    "MW IT online",
-                    operate,
-                )
-            )
+            rows.append(campus_row("operations", float(r.it_mw_online), "MW IT online", operate))
     return rows
 
 
@@ -151,16 +130,11 @@ def _fab_rows(plan: Plan, scenario: Scenario, book: CoefficientBook) -> list[dic
     operate = book.get("fab", "", "operations")
     for r in fabs.itertuples(index=False):
         fab = str(r.fab)
+        fab_row = partial(_row, "fab", fab, "", str(r.region), int(r.period))
         if _true(r.decided):
-            f = _money_to(build, base)
-            year = build.dollar_year if build is not None and build.dollar_year else base
+            f, year = _money_to(build, base)
             rows.append(
-                _row(
-                    "fab",
-                    fab,
-                    "",
-                    str(r.region),
-                    int(r.period),
+                fab_row(
                     "construction",
                     float(r.capex_usd) * f / USD_PER_BN,
                     f"capex USD bn ({year} $)",
@@ -169,16 +143,10 @@ def _fab_rows(plan: Plan, scenario: Scenario, book: CoefficientBook) -> list[dic
                 )
             )
         if _true(r.online):
-            f = _money_to(operate, base)
-            year = operate.dollar_year if operate is not None and operate.dollar_year else base
+            f, year = _money_to(operate, base)
             capex = capex_of.get(fab, 0.0)
             rows.append(
-                _row(
-                    "fab",
-                    fab,
-                    "",
-                    str(r.region),
-                    int(r.period),
+                fab_row(
                     "operations",
                     capex * f / USD_PER_BN,
                     f"capex of the online fab, USD bn ({year} $)",
@@ -208,47 +176,21 @@ def _power_rows(plan: Plan, scenario: Scenario, book: CoefficientBook) -> list[d
     for r in b.itertuples(index=False):
         tech, region, period = str(r.technology), str(r.region), int(r.period)
         cls = cls_of.get(tech, "generation")
+        unit_row = partial(_row, cls, f"{tech}-{region}", tech, region, period)
         if float(r.new_mw) > TOL:
             rows.append(
-                _row(
-                    cls,
-                    f"{tech}-{region}",
-                    tech,
-                    region,
-                    period,
-                    "construction",
-                    float(r.new_mw),
-                    "MW added",
-                    book.get(cls, tech, "construction"),
-                )
+                unit_row("construction", float(r.new_mw), "MW added", book.get(cls, tech, "construction"))
             )
         online = float(r.new_online_mw)
         if online <= TOL:
             continue
-        rows.append(
-            _row(
-                cls,
-                f"{tech}-{region}",
-                tech,
-                region,
-                period,
-                "operations",
-                online,
-                "new MW online",
-                book.get(cls, tech, "operations"),
-            )
-        )
+        rows.append(unit_row("operations", online, "new MW online", book.get(cls, tech, "operations")))
         vom = book.get(cls, tech, "operations_energy")
         mwh = energy.get((region, tech, period), 0.0)
         if vom is not None and mwh > TOL:
             share = min(online / float(r.capacity_mw), 1.0) if float(r.capacity_mw) > TOL else 1.0
             rows.append(
-                _row(
-                    cls,
-                    f"{tech}-{region}",
-                    tech,
-                    region,
-                    period,
+                unit_row(
                     "operations_energy",
                     mwh * share,
                     "MWh/yr from new capacity",
@@ -265,8 +207,7 @@ def _transmission_rows(plan: Plan, scenario: Scenario, book: CoefficientBook) ->
     if not len(cor):
         return rows
     coef = book.get("transmission", "", "construction")
-    f = _money_to(coef, scenario.settings.base_dollar_year)
-    year = coef.dollar_year if coef is not None and coef.dollar_year else scenario.settings.base_dollar_year
+    f, year = _money_to(coef, scenario.settings.base_dollar_year)
     length = dict(
         zip(
             scenario.corridors["corridor"].astype(str),
