@@ -31,13 +31,8 @@ from stateside.scenario.types import Scenario
 
 TOL = 1e-6
 
-STATE_COLUMNS: list[str] = [
-    "region",
-    "name",
-    "population",
-    *[f"capex_{c}_usd" for c in ASSET_CLASSES],
-    "capex_total_usd",
-    "capex_usd_per_capita",
+#: the columns that are a region's sum of what the plan puts there (0 where it puts nothing)
+SUMMED_COLUMNS: list[str] = [
     "chips_grants_usd",
     "construction_job_years",
     "permanent_jobs",
@@ -48,6 +43,16 @@ STATE_COLUMNS: list[str] = [
     "fab_accelerators_per_year",
     "co2_t",
     "allied_equity_usd",
+]
+
+STATE_COLUMNS: list[str] = [
+    "region",
+    "name",
+    "population",
+    *[f"capex_{c}_usd" for c in ASSET_CLASSES],
+    "capex_total_usd",
+    "capex_usd_per_capita",
+    *SUMMED_COLUMNS,
     "coefficient_ids",
     "source_ids",
 ]
@@ -148,18 +153,7 @@ def state_benefits(plan: Plan, scenario: Scenario, jobs: pd.DataFrame) -> pd.Dat
             total += v
         row["capex_total_usd"] = total
         row["capex_usd_per_capita"] = total / pop if pop > 0 else float("nan")
-        for key in (
-            "chips_grants_usd",
-            "construction_job_years",
-            "permanent_jobs",
-            "new_generation_mw",
-            "new_storage_mw",
-            "new_transmission_mw",
-            "campus_it_mw",
-            "fab_accelerators_per_year",
-            "co2_t",
-            "allied_equity_usd",
-        ):
+        for key in SUMMED_COLUMNS:
             row[key] = a.get(key, 0.0)
         row["coefficient_ids"] = ";".join(sorted(coef_ids.get(code, set())))
         row["source_ids"] = "plan;jobs"
