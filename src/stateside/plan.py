@@ -167,6 +167,14 @@ def load_plan_dir(path: Path) -> Plan:
     )
 
 
+def is_true(v: object) -> bool:
+    """A yes/no cell of a plan or scenario table as a bool: a bool or number as such, text
+    ``true`` / ``1`` / ``yes`` (any case, as read back from CSV) as True, other text as False."""
+    if isinstance(v, str):
+        return v.strip().lower() in ("true", "1", "yes")
+    return bool(v)
+
+
 def _finite(x: float) -> float | None:
     return float(x) if x is not None and math.isfinite(x) else None
 

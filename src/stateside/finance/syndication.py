@@ -74,7 +74,7 @@ import pandas as pd
 import xarray as xr
 
 from stateside.model.solve import quiet_stdout
-from stateside.plan import Plan
+from stateside.plan import Plan, is_true
 from stateside.scenario.types import Scenario
 
 TICKET_FLOOR_USD = 50e6  # illustrative, see the module docstring
@@ -196,7 +196,7 @@ def plan_projects(plan: Plan, scenario: Scenario) -> pd.DataFrame:
             )
     fabs = plan.tables.get("fabs", pd.DataFrame())
     for r in fabs.itertuples(index=False):
-        if _as_bool(r.decided):
+        if is_true(r.decided):
             add(
                 str(r.fab),
                 "fab",
@@ -239,12 +239,6 @@ def plan_projects(plan: Plan, scenario: Scenario) -> pd.DataFrame:
             )
     out = pd.DataFrame(rows, columns=PROJECT_COLUMNS)
     return out.sort_values(["asset_class", "period", "project"]).reset_index(drop=True)
-
-
-def _as_bool(v: object) -> bool:
-    if isinstance(v, str):
-        return v.strip().lower() in ("true", "1", "yes")
-    return bool(v)
 
 
 # --------------------------------------------------------------------------------------
@@ -530,7 +524,7 @@ def cap_tables(alloc: pd.DataFrame, investors: pd.DataFrame, caps: pd.DataFrame 
     out["government_ownership_pct"] = (
         out["investor"].map(inv["government_ownership_pct"]).where(known, 0.0).astype(float)
     )
-    takes_seats = out["investor"].map(inv["board_seat"].map(_as_bool)).where(known, False).astype(bool)
+    takes_seats = out["investor"].map(inv["board_seat"].map(is_true)).where(known, False).astype(bool)
     flags = governance(out["equity_pct"], takes_seats)
     unfunded = ~known
     for col in flags.columns:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from stateside.plan import Plan
+from stateside.plan import Plan, is_true
 from stateside.scenario.types import Scenario
 
 TOL = 1e-6
@@ -65,12 +65,6 @@ def period_gap_years(scenario: Scenario) -> dict[int, float]:
     return dict(zip(years, gaps.tolist(), strict=True))
 
 
-def _true(v: object) -> bool:
-    if isinstance(v, str):
-        return v.strip().lower() in ("true", "1", "yes")
-    return bool(v)
-
-
 def _awarded(v: object) -> bool:
     return isinstance(v, str) and bool(v.strip())
 
@@ -85,9 +79,9 @@ def chips_fabs(plan: Plan, scenario: Scenario, complementarity: pd.DataFrame | N
     decided: dict[str, int] = {}
     online: dict[str, int] = {}
     for r in fabs.itertuples(index=False):
-        if _true(r.decided):
+        if is_true(r.decided):
             decided[str(r.fab)] = int(r.period)
-        if _true(r.online):
+        if is_true(r.online):
             online[str(r.fab)] = min(online.get(str(r.fab), 10**6), int(r.period))
     used_periods: set[int] = set()
     if complementarity is not None and len(complementarity):
@@ -138,7 +132,7 @@ def chips_complementarity(plan: Plan, scenario: Scenario) -> pd.DataFrame:
     for r in chips.itertuples(index=False):
         p = int(r.period)
         on = sorted(
-            str(f.fab) for f in fabs.itertuples(index=False) if int(f.period) == p and _true(f.online)
+            str(f.fab) for f in fabs.itertuples(index=False) if int(f.period) == p and is_true(f.online)
         )
         capacity = gaps.get(p, 1.0) * sum(output.get(f, 0.0) for f in on)
         need = float(r.need)

@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from stateside.impact.coefficients import Coefficient, CoefficientBook, dollar_factor
-from stateside.plan import Plan
+from stateside.plan import Plan, is_true
 from stateside.scenario.types import Scenario
 
 TOL = 1e-6
@@ -131,7 +131,7 @@ def _fab_rows(plan: Plan, scenario: Scenario, book: CoefficientBook) -> list[dic
     for r in fabs.itertuples(index=False):
         fab = str(r.fab)
         fab_row = partial(_row, "fab", fab, "", str(r.region), int(r.period))
-        if _true(r.decided):
+        if is_true(r.decided):
             f, year = _money_to(build, base)
             rows.append(
                 fab_row(
@@ -142,7 +142,7 @@ def _fab_rows(plan: Plan, scenario: Scenario, book: CoefficientBook) -> list[dic
                     note=f"capex {float(r.capex_usd) / USD_PER_BN:,.3f} bn {base} $ x {f:.6f}",
                 )
             )
-        if _true(r.online):
+        if is_true(r.online):
             f, year = _money_to(operate, base)
             capex = capex_of.get(fab, 0.0)
             rows.append(
@@ -239,12 +239,6 @@ def _transmission_rows(plan: Plan, scenario: Scenario, book: CoefficientBook) ->
                 )
             )
     return rows
-
-
-def _true(v: object) -> bool:
-    if isinstance(v, str):
-        return v.strip().lower() in ("true", "1", "yes")
-    return bool(v)
 
 
 def jobs_table(plan: Plan, scenario: Scenario, book: CoefficientBook | None = None) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from stateside.plan import Plan
+from stateside.plan import Plan, is_true
 from stateside.scenario.settings import ASSET_CLASSES
 from stateside.scenario.types import Scenario
 
@@ -61,12 +61,6 @@ STATE_COLUMNS: list[str] = [
 def _add(acc: dict[str, dict[str, float]], region: str, key: str, value: float) -> None:
     acc.setdefault(region, {})
     acc[region][key] = acc[region].get(key, 0.0) + value
-
-
-def _true(v: object) -> bool:
-    if isinstance(v, str):
-        return v.strip().lower() in ("true", "1", "yes")
-    return bool(v)
 
 
 def project_regions(scenario: Scenario) -> dict[str, tuple[str, str]]:
@@ -112,7 +106,7 @@ def state_benefits(plan: Plan, scenario: Scenario, jobs: pd.DataFrame) -> pd.Dat
     for r in fabs.itertuples(index=False):
         _add(acc, str(r.region), "capex_fab_usd", float(r.capex_usd))
         _add(acc, str(r.region), "chips_grants_usd", float(r.grant_usd))
-        if int(r.period) == last and _true(r.online):
+        if int(r.period) == last and is_true(r.online):
             _add(acc, str(r.region), "fab_accelerators_per_year", output.get(str(r.fab), 0.0))
 
     cor = t.get("corridors", pd.DataFrame())
