@@ -581,6 +581,8 @@ def investor_page(request: Request, st: St, p: Viewer, run: str, investor: str) 
 
 @router.get("/runs/{run}/security", response_class=HTMLResponse)
 def security_page(request: Request, st: St, p: Viewer, run: str) -> Response:
+    from stateside.report.security import REVIEW_COLUMNS, worst_by_project
+
     user = need(p)
     d = _load(st, run)
     rows, note = d.reviews()
@@ -588,8 +590,6 @@ def security_page(request: Request, st: St, p: Viewer, run: str) -> Response:
     worst = None
     counts: dict[str, int] = {}
     if shown is not None and len(shown):
-        from stateside.report.security import worst_by_project
-
         worst = tbl(worst_by_project(shown))
         counts = {str(k): int(v) for k, v in shown["outcome"].value_counts().items()}
     return render(
@@ -600,24 +600,8 @@ def security_page(request: Request, st: St, p: Viewer, run: str) -> Response:
         note=note,
         counts=counts,
         worst=worst,
-        reviews=tbl(
-            shown,
-            [
-                "project",
-                "asset_class",
-                "period",
-                "investor",
-                "name",
-                "country",
-                "voting_pct",
-                "group_voting_pct",
-                "outcome",
-                "rule_ids",
-                "reasons",
-            ],
-        )
-        if shown is not None
-        else None,
+        # the review table as the report has it, less its "changes" column
+        reviews=tbl(shown, [c for c in REVIEW_COLUMNS if c != "changes"]) if shown is not None else None,
     )
 
 
