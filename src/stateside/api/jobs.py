@@ -187,6 +187,16 @@ def set_state(
         return bool(getattr(res, "rowcount", 0))
 
 
+def end_job(job_id: str, url: str | None, status: str, error: str) -> bool:
+    """End job ``job_id`` with ``status`` (failed, cancelled, interrupted) and ``error``, if it is
+    still queued or running; whether it was."""
+    return set_state(job_id, url, only_if=ACTIVE, status=status, finished_at=_now(), error=error)
+
+
+#: the error of a job the server stopped while it was queued or running
+STOPPED_ERROR = "the server stopped before this job finished; start it again"
+
+
 def interrupt_stale(runner: str, url: str | None = None) -> int:
     """Mark jobs left queued or running by any other runner ``interrupted``; how many."""
     with session(url, write=True) as s:
@@ -196,7 +206,7 @@ def interrupt_stale(runner: str, url: str | None = None) -> int:
             .values(
                 status=INTERRUPTED,
                 finished_at=_now(),
-                error="the server stopped before this job finished; start it again",
+                error=STOPPED_ERROR,
             )
         )
         return int(getattr(res, "rowcount", 0) or 0)
@@ -254,14 +264,7 @@ class JobRunner:
                 proc.kill()
                 proc.join(1.0)
         for job_id in [*procs, *queued]:
-            set_state(
-                job_id,
-                self.url,
-                only_if=ACTIVE,
-                status=INTERRUPTED,
-                finished_at=_now(),
-                error="the server stopped before this job finished; start it again",
-            )
+            end_job(job_id, self.url, INTERRUPTED, STOPPED_ERROR)
         if self._thread is not None:
             self._thread.join(timeout_s)
             self._thread = None
@@ -284,14 +287,7 @@ class JobRunner:
                 proc = self._running.get(job_id)
         if proc is not None:
             proc.terminate()
-        return set_state(
-            job_id,
-            self.url,
-            only_if=ACTIVE,
-            status=CANCELLED,
-            finished_at=_now(),
-            error="cancelled by a user",
-        )
+        return end_job(job_id, self.url, CANCELLED, "cancelled by a user")
 
     @property
     def busy(self) -> int:
@@ -322,14 +318,7 @@ class JobRunner:
                     proc.start()
                 except Exception as exc:  # cannot fork: the job fails, the server goes on
                     log.exception("cannot start a worker for job %s", job_id)
-                    set_state(
-                        job_id,
-                        self.url,
-                        only_if=ACTIVE,
-                        status=FAILED,
-                        finished_at=_now(),
-                        error=f"cannot start a worker process: {exc}",
-                    )
+                    end_job(job_id, self.url, FAILED, f"cannot start a worker process: {exc}")
                     continue
                 with self._cond:
                     stopping = self._stopping
@@ -338,14 +327,7 @@ class JobRunner:
                 if stopping:  # stop() ran while this one was starting
                     proc.terminate()
                     proc.join(5.0)
-                    set_state(
-                        job_id,
-                        self.url,
-                        only_if=ACTIVE,
-                        status=INTERRUPTED,
-                        finished_at=_now(),
-                        error="the server stopped before this job finished; start it again",
-                    )
+                    end_job(job_id, self.url, INTERRUPTED, STOPPED_ERROR)
             with self._cond:
                 if not self._stopping and not (self._queue and len(self._running) < self.workers):
                     self._cond.wait(0.2)
@@ -355,11 +337,9 @@ class JobRunner:
         proc.join()
         code = proc.exitcode
         if code != 0:
-            set_state(
+            end_job(
                 job_id,
                 self.url,
-                only_if=ACTIVE,
-                status=FAILED,
-                finished_at=_now(),
-                error=f"the worker process ended with exit code {code} before the job finished",
+                FAILED,
+                f"the worker process ended with exit code {code} before the job finished",
             )

@@ -80,7 +80,7 @@ def run_job(job_id: str, url: str | None) -> None:
 
 def _fail(job_id: str, url: str | None, error: str) -> None:
     try:
-        jobs.set_state(job_id, url, only_if=jobs.ACTIVE, status=jobs.FAILED, finished_at=_now(), error=error)
+        jobs.end_job(job_id, url, jobs.FAILED, error)
     except Exception:  # the store itself is gone: nothing more to record
         log.error("cannot record the failure of job %s:\n%s", job_id, traceback.format_exc())
 
