@@ -345,15 +345,6 @@ def _power(ctx: Context) -> str:
                         ("fab_co2_t", "fab CO2, kt/yr", lambda x: f.num(float(x) / 1e3)),
                         ("campus_share", "campus share of state CO2", f.pct),
                     ],
-                    numeric=[
-                        "campus_load_mwh",
-                        "fab_load_mwh",
-                        "intensity_t_per_mwh",
-                        "egrid2022_t_per_mwh",
-                        "campus_co2_t",
-                        "fab_co2_t",
-                        "campus_share",
-                    ],
                 )
                 + '<p class="muted small">Load × the state\'s average CO2 rate of generation in the plan '
                 "(GHG Protocol Scope 2 location-based method); eGRID 2022 for comparison.</p>"
@@ -404,7 +395,6 @@ def _campuses(ctx: Context) -> str:
                     ("load", "grid load MW", f.num),
                     ("capex", "capex, USD bn", f.bn),
                 ],
-                numeric=["first", "modules", "it_mw", "max_mw", "load", "capex"],
             )
         else:
             body += '<p class="empty">No campus is built.</p>'
@@ -424,7 +414,6 @@ def _campuses(ctx: Context) -> str:
                 ("chips_award", "CHIPS award (company-wide)", f.text),
                 ("relied_on", "plan relies on it", f.text),
             ],
-            numeric=["online_from", "capex_usd", "grant_usd", "accelerators_per_year"],
             row_class=lambda r: "" if r.get("built") else "muted",
         )
     chips = ctx.table("chips_complementarity")
@@ -445,17 +434,6 @@ def _campuses(ctx: Context) -> str:
                 ("min_domestic_share", "required", f.pct),
                 ("domestic_surplus", "fab output left for others", f.num),
                 ("fabs_online", "fabs online", f.text),
-            ],
-            numeric=[
-                "period",
-                "need",
-                "domestic_output",
-                "domestic_used",
-                "imported",
-                "short",
-                "domestic_share",
-                "min_domestic_share",
-                "domestic_surplus",
             ],
         )
         body += (
@@ -496,15 +474,6 @@ def _capital(ctx: Context) -> str:
                 ("irr", "equity IRR (nominal)", f.pct),
                 ("payback_year", "payback", f.year),
             ],
-            numeric=[
-                "committed_usd",
-                "plan_equity_usd",
-                "invested_usd",
-                "distributed_usd",
-                "npv_usd",
-                "irr",
-                "payback_year",
-            ],
         )
     cc = ctx.table("capital_by_country")
     if len(cc):
@@ -519,7 +488,6 @@ def _capital(ctx: Context) -> str:
                 ("share", "share of equity", f.pct),
                 ("datacenter_equity_usd", "of which campuses, USD bn", f.bn),
             ],
-            numeric=["committed_usd", "equity_usd", "share", "datacenter_equity_usd"],
         )
     return _section(
         "capital", "Capital stack", "Who pays for what: debt, grants and each investor's equity.", body
@@ -553,18 +521,6 @@ def _projects(ctx: Context) -> str:
             ("min_dscr", "min DSCR", lambda x: f.num(x, 2)),
             ("payback_year", "payback", f.year),
         ],
-        numeric=[
-            "first_period",
-            "capex_usd",
-            "debt_usd",
-            "equity_usd",
-            "npv_usd",
-            "equity_irr",
-            "project_irr",
-            "lcoe_usd_per_mwh",
-            "min_dscr",
-            "payback_year",
-        ],
     )
     return _section(
         "projects",
@@ -594,7 +550,6 @@ def _security(ctx: Context) -> str:
             ("period", "round", f.year),
             ("rule_ids", "rules", f.text),
         ],
-        numeric=["period"],
         cell_html={"outcome": lambda r: _badge(str(r["outcome"]))},
     )
     flagged = rev[rev["outcome"] != "clear"]
@@ -614,7 +569,6 @@ def _security(ctx: Context) -> str:
                     ("reasons", "why", f.text),
                     ("changes", "what would change it", f.text),
                 ],
-                numeric=["period", "voting_pct", "group_voting_pct"],
                 cell_html={"outcome": lambda r: _badge(str(r["outcome"]))},
             )
             + "</details>"
@@ -672,7 +626,6 @@ def _impact(ctx: Context) -> str:
                 ("permanent", f"permanent jobs {ctx.last}", f.num),
                 ("coefficients", "coefficients used", f.text),
             ],
-            numeric=["construction", "permanent"],
             row_class=lambda r: "total" if r["asset_class"] == "total" else "",
         )
         body += (
@@ -693,7 +646,6 @@ def _impact(ctx: Context) -> str:
                     ("coefficient_id", "coefficient id", f.text),
                     ("source_id", "source", f.text),
                 ],
-                numeric=["period", "quantity", "coefficient", "construction_job_years", "permanent_jobs"],
             )
             + "</details>"
         )
@@ -719,23 +671,6 @@ def _impact(ctx: Context) -> str:
                 ("fab_accelerators_per_year", "accelerators/yr", f.num),
                 ("chips_grants_usd", "CHIPS grants, USD bn", f.bn),
                 ("allied_equity_usd", "allied equity, USD bn", f.bn),
-            ],
-            numeric=[
-                "capex_total_usd",
-                "capex_datacenter_usd",
-                "capex_generation_usd",
-                "capex_storage_usd",
-                "capex_transmission_usd",
-                "capex_fab_usd",
-                "capex_usd_per_capita",
-                "construction_job_years",
-                "permanent_jobs",
-                "campus_it_mw",
-                "new_generation_mw",
-                "new_storage_mw",
-                "fab_accelerators_per_year",
-                "chips_grants_usd",
-                "allied_equity_usd",
             ],
         )
     share = ctx.table("benefit_sharing")
@@ -772,7 +707,6 @@ def _sources(ctx: Context) -> str:
                 ("source_id", "source", f.text),
                 ("note", "how it was read or derived", f.text),
             ],
-            numeric=["value", "dollar_year"],
         )
     if len(src):
         body += "<h3>Sources</h3>" + f.table(
@@ -785,7 +719,6 @@ def _sources(ctx: Context) -> str:
                 ("reference", "where", f.text),
                 ("marking", "marking", f.text),
             ],
-            numeric=["year"],
         )
     body += (
         '<p class="muted small">Markings: <b>source</b> read from the named file or page; <b>derived</b> computed '

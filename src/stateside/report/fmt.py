@@ -85,17 +85,17 @@ def table(
     df: pd.DataFrame,
     columns: Sequence[Column],
     *,
-    numeric: Sequence[str] = (),
     cls: str = "",
     row_class: Callable[[dict[str, Any]], str] | None = None,
     cell_html: dict[str, Callable[[dict[str, Any]], str]] | None = None,
 ) -> str:
     """An HTML table of ``df``: ``columns`` are (column, header, formatter) triples.
 
-    Columns named in ``numeric`` are right-aligned. ``cell_html`` gives raw-HTML cells
-    (already escaped by the caller), e.g. outcome badges.
+    Columns formatted by anything but :func:`text` are numbers, right-aligned. ``cell_html``
+    gives raw-HTML cells (already escaped by the caller), e.g. outcome badges.
     """
     cell_html = cell_html or {}
+    numeric = {c for c, _, f in columns if f is not text}
     head = "".join(
         f'<th class="{"num" if c in numeric else ""}">{html.escape(label)}</th>' for c, label, _ in columns
     )
