@@ -553,6 +553,14 @@ def test_profiles_unknown_region_and_bad_column(scen: Path) -> None:
     )
 
 
+def test_profiles_row_with_extra_cells(scen: Path) -> None:
+    write_profiles(scen, {"solar.TX": [0.5] * 8760})
+    text = (scen / "profiles.csv").read_text(encoding="utf-8").replace("\n3,0.5\n", "\n3,0.5,0.7\n", 1)
+    (scen / "profiles.csv").write_text(text, encoding="utf-8")
+    # hour 3 is on line 5 (the header is line 1)
+    assert_fails_with(scen, "profiles.csv:5:-: expected at most 2 cells (one per header column), found 3")
+
+
 def test_profiles_bad_values(scen: Path) -> None:
     wind = [0.4] * 8760
     wind[5] = 1.5

@@ -369,6 +369,16 @@ def _empty_parsed(spec: TableSpec, present: bool, broken: bool) -> _Parsed:
     return _Parsed(spec, spec.file, [], {c.name: [] for c in spec.columns}, present=present, broken=broken)
 
 
+def _fits_header(rel: str, line: int, cells: list[str], width: int, col: _Collector) -> bool:
+    """Whether a CSV row has no non-blank cell beyond the header's ``width`` columns; an error if it has."""
+    if len(cells) > width and any(c.strip() for c in cells[width:]):
+        col.error(
+            rel, line, None, f"at most {width} cells (one per header column)", f"{len(cells)}", group="width"
+        )
+        return False
+    return True
+
+
 def _parse_table(spec: TableSpec, raw: _RawCsv, col: _Collector) -> _Parsed:
     rel = spec.file
     declared = {c.name: c for c in spec.columns}
@@ -420,15 +430,7 @@ def _parse_table(spec: TableSpec, raw: _RawCsv, col: _Collector) -> _Parsed:
     values: dict[str, list[Any]] = {c.name: [] for c in spec.columns}
     lines: list[int] = []
     for line, cells in raw.records:
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            col.error(
-                rel,
-                line,
-                None,
-                f"at most {width} cells (one per header column)",
-                f"{len(cells)}",
-                group="width",
-            )
+        _fits_header(rel, line, cells, width, col)
         lines.append(line)
         for c in spec.columns:
             at = index.get(c.name)
@@ -772,15 +774,7 @@ def _check_profiles(root: Path, regions: set[str] | None, col: _Collector) -> pd
     width = len(raw.header)
     lines = [line for line, _ in raw.records]
     for line, cells in raw.records:
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            col.error(
-                rel,
-                line,
-                None,
-                f"at most {width} cells (one per header column)",
-                f"{len(cells)}",
-                group="width",
-            )
+        if not _fits_header(rel, line, cells, width, col):
             ok = False
     numbers: dict[str, np.ndarray] = {}
     for name, pos in index.items():
