@@ -148,6 +148,7 @@ def users_token(
 def users_list() -> None:
     """The users of the web service, their roles and bindings."""
     from stateside.api import auth
+    from stateside.store.db import as_utc
 
     with _errors():
         users = auth.list_users()
@@ -160,6 +161,6 @@ def users_list() -> None:
             u.role,
             u.investor or "",
             u.state or "",
-            auth._utc(u.created_at).strftime("%Y-%m-%d %H:%M"),
+            as_utc(u.created_at).strftime("%Y-%m-%d %H:%M"),
         )
     console.print(table)

@@ -27,7 +27,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 
-from stateside.store.db import session
+from stateside.store.db import as_utc, session
 from stateside.store.models import ApiToken, User, WebSession
 
 ROLES: tuple[str, ...] = ("admin", "analyst", "investor", "state_official", "reviewer")
@@ -69,10 +69,6 @@ class Principal:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _utc(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def sha256(secret: str) -> str:
@@ -256,7 +252,7 @@ def principal_from_session(secret: str, url: str | None = None) -> Principal | N
     if row is None:
         return None
     ws, u = row
-    if _utc(ws.expires_at) < _now() or u.disabled:
+    if as_utc(ws.expires_at) < _now() or u.disabled:
         return None
     return _principal(u, "session", ws.csrf_token)
 

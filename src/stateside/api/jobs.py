@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from stateside.store.db import session
+from stateside.store.db import as_utc, session
 from stateside.store.models import Job, User
 
 log = logging.getLogger("stateside.api.jobs")
@@ -52,9 +52,7 @@ def _now() -> datetime:
 
 
 def _utc(dt: datetime | None) -> datetime | None:
-    if dt is None:
-        return None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    return None if dt is None else as_utc(dt)
 
 
 @dataclass

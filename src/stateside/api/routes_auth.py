@@ -11,6 +11,7 @@ from stateside.api import auth
 from stateside.api.deps import CSRF_COOKIE, SESSION_COOKIE, Admin, State, User
 from stateside.api.problems import Problem, not_found, problem_responses
 from stateside.api.schemas import Login, Me, NewToken, NewUser, SessionOut, TokenOut, UserOut
+from stateside.store.db import as_utc
 
 router = APIRouter(prefix="/api", tags=["auth"], responses=problem_responses(401, 403, 422))
 
@@ -63,7 +64,7 @@ def me(p: User) -> dict[str, Any]:
 
 
 def _token(t: Any, token: str | None = None) -> dict[str, Any]:
-    return {"id": t.id, "label": t.label, "created_at": auth._utc(t.created_at).isoformat(), "token": token}
+    return {"id": t.id, "label": t.label, "created_at": as_utc(t.created_at).isoformat(), "token": token}
 
 
 @router.get(
@@ -97,7 +98,7 @@ def _user(u: Any) -> dict[str, Any]:
         "role": u.role,
         "investor": u.investor,
         "state": u.state,
-        "created_at": auth._utc(u.created_at).isoformat(),
+        "created_at": as_utc(u.created_at).isoformat(),
         "disabled": bool(u.disabled),
     }
 

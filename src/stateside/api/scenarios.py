@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 
 from stateside.scenario.errors import Issue, ScenarioError
 from stateside.scenario.types import Scenario
-from stateside.store.db import session
+from stateside.store.db import as_utc, session
 from stateside.store.models import ScenarioUpload
 
 SETTINGS_FILE = "scenario.yaml"
@@ -226,17 +226,13 @@ def store_upload(
     return _record(row, None)
 
 
-def _utc(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
-
-
 def _record(row: ScenarioUpload, user: str | None) -> ScenarioRecord:
     return ScenarioRecord(
         id=row.id,
         name=row.name,
         filename=row.filename,
         content_hash=row.content_hash,
-        created_at=_utc(row.created_at),
+        created_at=as_utc(row.created_at),
         size_bytes=row.size_bytes,
         uploaded_by=user,
         warnings=list(json.loads(row.warnings_json)),

@@ -32,7 +32,7 @@ from stateside.plan import Plan
 from stateside.scenario.settings import Settings
 from stateside.scenario.types import Scenario
 from stateside.store.codec import ENCODING, decode_frame, encode_frame
-from stateside.store.db import StoreError, engine_for, session
+from stateside.store.db import StoreError, as_utc, engine_for, session
 from stateside.store.diff import (
     SUMMARY_SKIP,
     RunDiff,
@@ -120,10 +120,6 @@ def _float_or_none(x: float | None) -> float | None:
         return None
     v = float(x)
     return v if math.isfinite(v) else None
-
-
-def _utc(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 # --------------------------------------------------------------------------------------
@@ -215,7 +211,7 @@ def resolve_run(ref: str, url: str | None = None) -> str:
 def _info(r: Run) -> RunInfo:
     return RunInfo(
         id=r.id,
-        created_at=_utc(r.created_at),
+        created_at=as_utc(r.created_at),
         scenario_name=r.scenario_name,
         scenario_hash=r.scenario_hash,
         mode=r.mode,

@@ -22,6 +22,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,12 @@ SQLITE_BUSY_TIMEOUT_S = 30.0
 PG_MIGRATION_LOCK = 0x57A7E51DE
 
 _WRITE = "stateside_write"
+
+
+def as_utc(dt: datetime) -> datetime:
+    """A time read back from the store, in UTC: SQLite returns it without its time zone, which
+    was UTC when it was written; a time that has one is converted."""
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 class StoreError(Exception):

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from stateside import __version__
-from stateside.store.db import session
+from stateside.store.db import as_utc, session
 from stateside.store.models import Sweep, SweepMember
 from stateside.store.refs import resolve_ref
 from stateside.sweep.spec import SweepSpec
@@ -31,10 +31,6 @@ ERROR = "error"
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, allow_nan=True, separators=(",", ":"))
-
-
-def _utc(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -181,7 +177,7 @@ def _record(r: SweepMember) -> MemberRecord:
         },
         error=r.error,
         seconds=float(r.seconds),
-        finished_at=_utc(r.finished_at),
+        finished_at=as_utc(r.finished_at),
     )
 
 
@@ -202,7 +198,7 @@ def resolve_sweep(ref: str, url: str | None = None) -> str:
 def _info(r: Sweep, done: int, failed: int) -> SweepInfo:
     return SweepInfo(
         id=r.id,
-        created_at=_utc(r.created_at),
+        created_at=as_utc(r.created_at),
         name=r.name,
         scenario_name=r.scenario_name,
         scenario_hash=r.scenario_hash,
