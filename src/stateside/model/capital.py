@@ -10,7 +10,7 @@ from __future__ import annotations
 import linopy
 
 from stateside.model.data import ModelData
-from stateside.model.expressions import cumulative_expression
+from stateside.model.expressions import cumulative
 
 
 def capex_by_asset_class(m: linopy.Model, d: ModelData) -> linopy.LinearExpression:
@@ -67,7 +67,7 @@ def add_capital(m: linopy.Model, d: ModelData) -> None:
         lhs = lhs + m.variables["equity_short"]
     m.add_constraints(lhs == 0, name="equity_balance")
 
-    spent = cumulative_expression(equity.sum("asset_class"), d)
+    spent = cumulative(equity.sum("asset_class"), d.periods)
     available = d.capital_available_musd.cumsum("period")
     m.add_constraints(spent <= available, name="capital_available")
 

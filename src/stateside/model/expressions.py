@@ -20,21 +20,23 @@ from dataclasses import dataclass
 
 import linopy
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from stateside.model.data import ModelData
 from stateside.model.variables import membership, regional_sum
 
 
-def cumulative(var: linopy.Variable, periods: object) -> linopy.LinearExpression:
-    """:math:`\\sum_{v \\le p} x_v` along the period dimension (lower-triangular sum)."""
-    years = np.asarray(list(periods))  # type: ignore[call-overload]
+def cumulative(x: linopy.Variable | linopy.LinearExpression, periods: pd.Index) -> linopy.LinearExpression:
+    """:math:`\\sum_{v \\le p} x_v` along the period dimension (lower-triangular sum), for a
+    variable or an expression."""
+    years = np.asarray(periods.values)
     tri = xr.DataArray(
         (years[None, :] >= years[:, None]).astype(float),
         coords={"vintage": years, "period": years},
         dims=["vintage", "period"],
     )
-    return (var.rename(period="vintage") * tri).sum("vintage")
+    return (x.rename(period="vintage") * tri).sum("vintage")
 
 
 @dataclass
@@ -61,15 +63,15 @@ def build_expressions(m: linopy.Model, d: ModelData) -> Expressions:
         per_module_gw = d.campus_module_gw * d.campus_load_factor
         # load of region r = sum over its campuses of (grid GW per module) x modules online
         online_gw = m.variables["modules"] * per_module_gw
-        campus_load = cumulative_expression(regional_sum_expr(m, online_gw, idx, sign), d)
+        campus_load = cumulative(regional_sum_expr(m, online_gw, idx, sign), d.periods)
         it_online = (modules_online * d.campus_module_gw).sum("campus")
 
     fab_online = fab_load = None
     if d.has_fabs:
         fab_online = cumulative(m.variables["fab_build"], d.periods)
         idx, sign = membership(d.fab_region, d.regions)
-        fab_load = cumulative_expression(
-            regional_sum_expr(m, m.variables["fab_build"] * d.fab_power_gw, idx, sign), d
+        fab_load = cumulative(
+            regional_sum_expr(m, m.variables["fab_build"] * d.fab_power_gw, idx, sign), d.periods
         )
 
     return Expressions(
@@ -100,17 +102,6 @@ def regional_sum_expr(
     )
     ds = xr.Dataset({"coeffs": coeffs.transpose(*labels.dims), "vars": labels.astype(np.int64)})
     return linopy.LinearExpression(ds, m)
-
-
-def cumulative_expression(expr: linopy.LinearExpression, d: ModelData) -> linopy.LinearExpression:
-    """:math:`\\sum_{v \\le p} e_v` for an expression with a period dimension."""
-    years = np.asarray(d.periods.values)
-    tri = xr.DataArray(
-        (years[None, :] >= years[:, None]).astype(float),
-        coords={"vintage": years, "period": years},
-        dims=["vintage", "period"],
-    )
-    return (expr.rename(period="vintage") * tri).sum("vintage")
 
 
 __all__ = ["Expressions", "build_expressions", "cumulative", "regional_sum"]

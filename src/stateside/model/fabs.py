@@ -5,6 +5,7 @@ from __future__ import annotations
 import linopy
 
 from stateside.model.data import ModelData
+from stateside.model.expressions import cumulative
 
 
 def add_fab_once(m: linopy.Model, d: ModelData) -> None:
@@ -32,8 +33,6 @@ def add_chips(m: linopy.Model, d: ModelData) -> None:
     dom, imp, short = m.variables["chips_domestic"], m.variables["chips_import"], m.variables["chips_short"]
     m.add_constraints(dom + imp + short - need >= 0, name="chips_balance")
     if d.has_fabs:
-        from stateside.model.expressions import cumulative
-
         output = (cumulative(m.variables["fab_build"], d.periods) * d.fab_output_million_per_year).sum("fab")
         m.add_constraints(dom - d.period_gap_years * output <= 0, name="chips_fab_output")
     else:
