@@ -26,6 +26,7 @@ from stateside.model.capital import capex_by_asset_class
 from stateside.model.data import ACCELERATORS_PER_MILLION, MW_PER_GW, USD_PER_MUSD, ModelData
 from stateside.model.objective import cost_terms
 from stateside.model.solve import SolveResult
+from stateside.timeseries import is_time_table, time_tables
 
 TOL = 1e-6
 
@@ -92,7 +93,7 @@ class Plan:
         tmp = Path(tempfile.mkdtemp(prefix=".plan-", dir=path.parent))
         try:
             for name, df in self.tables.items():
-                if fmt == "csv":
+                if fmt == "csv" and not is_time_table(name):  # time-resolved tables: always Parquet
                     df.to_csv(tmp / f"{name}.csv", index=False)
                 else:
                     df.to_parquet(tmp / f"{name}.parquet", index=False)
@@ -244,6 +245,7 @@ def _extract(
     tables["capital"], tables["capital_by_investor"] = _capital(m, d)
     tables["costs"] = _costs(m, d, built)
     tables["violations"] = _violations(m, d)
+    tables.update(time_tables(built))  # dispatch_t, storage_t, flows_t, prices_t (stateside.timeseries)
     plan.diagnosis = diagnose(m, d, tables)
     return plan
 
