@@ -18,9 +18,8 @@ from stateside.model.build import BuiltModel, build_model
 from stateside.model.data import prepare
 from stateside.model.solve import SolveResult, solve
 from stateside.plan import Plan, extract_plan
-from stateside.scenario.profiles import hourly_profiles
 from stateside.scenario.types import Scenario
-from stateside.scenario.typical import typical_periods
+from stateside.scenario.typical import scenario_typical_periods
 
 Progress = Callable[[str], None]
 
@@ -64,8 +63,7 @@ def run_plan_detailed(
     step = progress or (lambda _stage: None)
     s = scenario.settings
     step("profiles")
-    hourly = hourly_profiles(scenario)
-    typical = typical_periods(hourly, s.typical_days, s.hours_per_block)
+    typical = scenario_typical_periods(scenario)
     step("caps")
     caps = share_caps if share_caps is not None else share_caps_for(scenario)
     step("build")

@@ -158,7 +158,33 @@ class Settings(_Strict):
         ge=0, le=0.5, description="Real social discount rate for the objective (fraction/yr)."
     )
     reserve_margin: float = Field(
-        ge=0, le=1, description="Planning reserve margin over peak demand (fraction)."
+        ge=0,
+        le=1,
+        description="Planning reserve margin over peak demand (fraction), for regions whose regions.csv reserve_margin is blank.",
+    )
+    demand_case: str = Field(
+        "reference",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="Which demand growth case of demand.csv the plan uses (its 'case' column), e.g. reference or high.",
+    )
+    economic_retirement: bool = Field(
+        True,
+        description="Let existing capacity of technologies marked economic_retirement retire early when its fixed O&M does not pay (ReEDS/GenX-style).",
+    )
+    seam_expansion: Literal["converter", "off"] = Field(
+        "converter",
+        description="Corridors between two interconnections (seams) carry DC ties only: 'converter' lets the plan add back-to-back converter capacity at the corridor's expansion cost; 'off' forbids any expansion across a seam.",
+    )
+    peak_days: int = Field(
+        1,
+        ge=0,
+        le=10,
+        description="Days of highest national demand kept as their own typical days (tsam extreme periods), so the energy balance faces the peak; counted within typical_days (at most typical_days - 1 are kept).",
+    )
+    reserve_shortfall_usd_per_kw_year: float = Field(
+        1_000.0,
+        gt=0,
+        description="Penalty on each kW of planning reserve margin left unmet for a year (USD/kW-yr): a reserve shortfall is reported, not infeasible. Several times the annualised cost of a new gas turbine, so firm capacity is built whenever it can be.",
     )
     firm_import_share: float = Field(
         0.5,
@@ -180,7 +206,9 @@ class Settings(_Strict):
     hours_per_block: int = Field(
         4, ge=1, le=24, description="Hours per time step within a typical day (must divide 24)."
     )
-    weather_year: int = Field(2019, description="Calendar year of the synthetic hourly profiles.")
+    weather_year: int = Field(
+        2019, description="Calendar year of the hourly profiles (synthetic solar and wind, and the demand shapes' year)."
+    )
     voll_usd_per_mwh: float = Field(
         10_000.0, gt=0, description="Value of lost load: penalty on unserved energy (USD/MWh)."
     )

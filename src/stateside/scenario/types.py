@@ -16,8 +16,10 @@ TABLE_NAMES: tuple[str, ...] = (
     "technologies",
     "technology_costs",
     "fuels",
+    "fuel_prices",
     "cost_multipliers",
     "existing_capacity",
+    "capacity_credit_steps",
     "demand",
     "campuses",
     "fabs",
@@ -68,3 +70,14 @@ class Scenario:
         if self.rules_yaml:
             h.update(self.rules_yaml.encode())
         return h.hexdigest()
+
+
+def selected_demand(scenario: Scenario) -> pd.DataFrame:
+    """The rows of ``demand`` for the settings' ``demand_case`` (every row where the table
+    has no ``case`` column): the one reader of demand growth cases."""
+    dem = scenario.demand
+    if "case" not in dem.columns:
+        return dem
+    case = scenario.settings.demand_case
+    return dem[dem["case"].fillna("reference").astype(str) == case].reset_index(drop=True)
+

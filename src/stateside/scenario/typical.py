@@ -33,6 +33,7 @@ from stateside.scenario.profiles import (
     HourlyProfiles,
     scale_to_mean,
 )
+from stateside.scenario.types import Scenario, selected_demand
 
 HOURS_PER_DAY = 24
 _EXACT = 1e-12  # relative energy error below which a column is left untouched
@@ -70,9 +71,17 @@ class TypicalPeriods:
         return int(self.day.max()) + 1 if self.day.size else 0
 
 
-def _cluster_days(data: pd.DataFrame, n_days: int) -> tuple[np.ndarray, np.ndarray]:
-    """Cluster the 365 days; return (cluster of each day, medoid day of each cluster)."""
+def _cluster_days(
+    data: pd.DataFrame, n_days: int, peak_columns: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster the 365 days; return (cluster of each day, medoid day of each cluster).
+
+    ``peak_columns``: columns whose highest hour's day is kept as a typical day of its own
+    (tsam extreme periods, method "append": the day represents only itself, and the other
+    days are clustered into the remaining typical days).
+    """
     varying = data.loc[:, (data.max() - data.min()) > 0]
+    peaks = [c for c in (peak_columns or []) if c in varying.columns]
     if varying.shape[1] == 0:
         # nothing tells the days apart: calendar blocks of days, each represented by its first
         days = np.arange(DAYS_PER_YEAR)
@@ -87,6 +96,7 @@ def _cluster_days(data: pd.DataFrame, n_days: int) -> tuple[np.ndarray, np.ndarr
             period_duration=HOURS_PER_DAY,
             temporal_resolution=1.0,
             cluster=tsam.ClusterConfig(method="hierarchical", representation="medoid"),
+            extremes=tsam.ExtremeConfig(method="append", max_value=peaks) if peaks else None,
             preserve_column_means=False,
         )
     assignment = np.asarray(result.clustering.cluster_assignments, dtype=int)
@@ -97,11 +107,22 @@ def _cluster_days(data: pd.DataFrame, n_days: int) -> tuple[np.ndarray, np.ndarr
 
 
 def typical_periods(
-    profiles: HourlyProfiles, n_days: int, hours_per_block: int, seed: int = 0
+    profiles: HourlyProfiles,
+    n_days: int,
+    hours_per_block: int,
+    seed: int = 0,
+    peak_weights: pd.DataFrame | None = None,
 ) -> TypicalPeriods:
-    """Reduce the hourly profiles to ``n_days`` typical days of ``24 / hours_per_block``
+    r"""Reduce the hourly profiles to ``n_days`` typical days of ``24 / hours_per_block``
     snapshots each, weighted so that the weights sum to 8,760 hours and every profile's
     annual energy equals the hourly year's.
+
+    ``peak_weights`` (index region, one column per group, e.g. the nation and each
+    interconnection; at most ``n_days - 1`` columns are used) keeps, for each column, the
+    day of the highest hour of :math:`\sum_r w_{r} \, \mathrm{demand}_r(h)` as a typical
+    day that stands for itself alone (tsam extreme period), so that the energy balance
+    of the plan faces the peak (issue #11). The weights are typically each region's mean
+    demand in MW, so the sum is the group's demand in MW.
 
     ``seed`` is accepted for interface stability; hierarchical clustering is deterministic.
     """
@@ -122,7 +143,16 @@ def typical_periods(
     hourly = np.concatenate([profiles.frame(k).to_numpy(dtype=float) for k in PROFILE_KINDS], axis=1)
     labels = [f"{k}.{r}" for k in PROFILE_KINDS for r in regions]
     index = pd.date_range("2001-01-01", periods=HOURS_PER_YEAR, freq="h")  # any non-leap year
-    assignment, medoids = _cluster_days(pd.DataFrame(hourly, index=index, columns=labels), n_days)
+    frame = pd.DataFrame(hourly, index=index, columns=labels)
+    peak_columns: list[str] = []
+    if peak_weights is not None and n_days > 1 and len(peak_weights.columns):
+        weights = peak_weights.reindex(regions).fillna(0.0).to_numpy(dtype=float)
+        group_demand = profiles.demand.to_numpy(dtype=float) @ weights  # (hour, group)
+        for j, group in enumerate(list(peak_weights.columns)[: n_days - 1]):
+            name = f"peak.{group}"
+            frame[name] = group_demand[:, j]
+            peak_columns.append(name)
+    assignment, medoids = _cluster_days(frame, n_days, peak_columns)
 
     # order typical days by the calendar date of their medoid
     order = np.argsort(medoids, kind="stable")
@@ -209,3 +239,27 @@ def typical_periods(
         ),
         medoid_day=pd.Series(medoids, index=pd.RangeIndex(n_days, name="day"), name="calendar_day"),
     )
+
+
+def scenario_typical_periods(scenario: Scenario, profiles: HourlyProfiles | None = None) -> TypicalPeriods:
+    """The scenario's typical days: its hourly profiles clustered with tsam, keeping the
+    day of the national demand peak and then of each interconnection's peak (largest
+    first) as their own typical days, ``settings.peak_days`` of them at most (issue #11)."""
+    from stateside.scenario.profiles import hourly_profiles
+
+    s = scenario.settings
+    hourly = profiles if profiles is not None else hourly_profiles(scenario)
+    peak_weights = None
+    if s.peak_days > 0:
+        dem = selected_demand(scenario)
+        first = dem[dem["period"] == dem["period"].min()]
+        mean_mw = first.set_index("region")["annual_demand_mwh"].astype(float) / HOURS_PER_YEAR
+        groups = {"national": mean_mw}
+        ic = scenario.regions.set_index("region")["interconnect"].astype(str)
+        sizes = mean_mw.groupby(ic.reindex(mean_mw.index)).sum().sort_values(ascending=False)
+        for name in sizes.index:
+            groups[str(name)] = mean_mw.where(ic.reindex(mean_mw.index) == name, 0.0)
+        columns = list(groups)[: s.peak_days]
+        peak_weights = pd.DataFrame({c: groups[c] for c in columns})
+    return typical_periods(hourly, s.typical_days, s.hours_per_block, peak_weights=peak_weights)
+

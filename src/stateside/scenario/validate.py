@@ -580,9 +580,9 @@ def _check_ownership(p: _Parsed, col: _Collector) -> None:
             )
 
 
-def _check_periods(parsed: dict[str, _Parsed], periods: list[int], col: _Collector) -> None:
+def _check_periods(parsed: dict[str, _Parsed], periods: list[int], case: str, col: _Collector) -> None:
     shown = ", ".join(str(y) for y in periods)
-    for name in ("technology_costs", "demand"):
+    for name in ("technology_costs", "demand", "fuel_prices"):
         p = parsed[name]
         for i, line, row in p.rows():
             if row["period"] is not None and row["period"] not in periods:
@@ -609,8 +609,19 @@ def _check_periods(parsed: dict[str, _Parsed], periods: list[int], col: _Collect
                             "none",
                         )
     demand, regions = parsed["demand"], parsed["regions"]
-    if all(t.usable(c) for t, c in ((demand, "period"), (demand, "region"), (regions, "region"))):
-        have = {(row["region"], row["period"]) for _, _, row in demand.rows()}
+    usable = ((demand, "period"), (demand, "region"), (demand, "case"), (regions, "region"))
+    if all(t.usable(c) for t, c in usable):
+        have = {(row["region"], row["period"]) for _, _, row in demand.rows() if row["case"] == case}
+        cases = sorted({str(row["case"]) for _, _, row in demand.rows() if row["case"] is not None})
+        if not have and cases:
+            col.error(
+                demand.file,
+                None,
+                "case",
+                f"rows for the demand_case {case!r} chosen in {SETTINGS_FILE} (cases here: {', '.join(cases)})",
+                "none",
+            )
+            return
         for _, _, row in regions.rows():
             if row["region"] is not None:
                 for year in periods:
@@ -619,9 +630,105 @@ def _check_periods(parsed: dict[str, _Parsed], periods: list[int], col: _Collect
                             demand.file,
                             None,
                             "period",
-                            f"a row for region {row['region']!r} in period {year}",
+                            f"a row for region {row['region']!r} in period {year} (case {case!r})",
                             "none",
                         )
+
+
+def _check_fuels(parsed: dict[str, _Parsed], periods: list[int], col: _Collector) -> None:
+    """One source per fuel price: a fuel priced by region in fuel_prices.csv has a blank
+    national price in fuels.csv; a fuel that a technology burns has a price somewhere; a
+    regional price covers every period; existing plants burn a fuel available where they are."""
+    fuels, prices = parsed["fuels"], parsed["fuel_prices"]
+    techs, existing = parsed["technologies"], parsed["existing_capacity"]
+    if not (fuels.usable("fuel") and fuels.usable("price_usd_per_mmbtu")):
+        return
+    regional: dict[str, set[str]] = defaultdict(set)
+    periods_of: dict[tuple[str, str], set[int]] = defaultdict(set)
+    if prices.present and all(prices.usable(c) for c in ("fuel", "region", "period")):
+        for _, _, row in prices.rows():
+            if row["fuel"] is not None and row["region"] is not None:
+                regional[row["fuel"]].add(row["region"])
+                if row["period"] is not None:
+                    periods_of[(row["fuel"], row["region"])].add(row["period"])
+    national: dict[str, bool] = {}
+    for _, line, row in fuels.rows():
+        fuel = row["fuel"]
+        if fuel is None:
+            continue
+        national[fuel] = row["price_usd_per_mmbtu"] is not None
+        if fuel in regional and national[fuel]:
+            col.error(
+                fuels.file,
+                line,
+                "price_usd_per_mmbtu",
+                f"blank: {fuel!r} has regional prices in {prices.spec.file} (one source per price)",
+                _num(row["price_usd_per_mmbtu"]),
+            )
+    for (fuel, region), years in sorted(periods_of.items()):
+        missing = [y for y in periods if y not in years]
+        if missing:
+            col.error(
+                prices.file,
+                None,
+                "period",
+                f"a price of {fuel!r} in {region!r} for every period (or no {region!r} rows: no supply)",
+                f"none for {', '.join(str(y) for y in missing)}",
+            )
+    burns: dict[str, str] = {}
+    if techs.usable("technology") and techs.usable("fuel"):
+        for _, _line, row in techs.rows():
+            fuel, tech = row["fuel"], row["technology"]
+            if fuel is None or tech is None:
+                continue
+            burns[tech] = fuel
+            if fuel in national and not national[fuel] and fuel not in regional:
+                col.error(
+                    fuels.file,
+                    None,
+                    "price_usd_per_mmbtu",
+                    f"a price for {fuel!r} (burnt by {tech!r}): here or in {prices.spec.file}",
+                    "blank",
+                )
+    if existing.usable("technology") and existing.usable("region"):
+        for _, line, row in existing.rows():
+            fuel = burns.get(row["technology"])
+            if fuel in regional and row["region"] not in regional[fuel] and (row["capacity_mw"] or 0) > 0:
+                col.error(
+                    existing.file,
+                    line,
+                    "technology",
+                    f"a technology whose fuel is available in {row['region']!r} "
+                    f"({fuel!r} has no price there in {prices.spec.file})",
+                    repr(row["technology"]),
+                )
+
+
+def _check_credit_steps(p: _Parsed, col: _Collector) -> None:
+    """Steps of each technology number 1, 2, ... with rising upper shares, blank only on the last."""
+    if not p.present or not all(p.usable(c) for c in ("technology", "step", "share_of_peak_upto")):
+        return
+    steps: dict[str, list[tuple[int, int, float | None]]] = defaultdict(list)
+    for _, line, row in p.rows():
+        if row["technology"] is not None and row["step"] is not None:
+            steps[row["technology"]].append((row["step"], line, row["share_of_peak_upto"]))
+    for tech, rows in steps.items():
+        rows.sort()
+        numbers = [n for n, _, _ in rows]
+        if numbers != list(range(1, len(rows) + 1)):
+            col.error(p.file, rows[0][1], "step", f"steps 1..{len(rows)} for {tech!r}", str(numbers))
+            continue
+        previous = 0.0
+        for k, (_n, line, upto) in enumerate(rows):
+            last = k == len(rows) - 1
+            if upto is None and not last:
+                col.error(p.file, line, "share_of_peak_upto", "a value (only the last step may be blank)", "blank")
+            elif upto is not None and upto <= previous:
+                col.error(
+                    p.file, line, "share_of_peak_upto", f"more than the previous step's {_num(previous)}", _num(upto)
+                )
+            if upto is not None:
+                previous = upto
 
 
 # --------------------------------------------------------------------------------------
@@ -893,8 +1000,10 @@ def check_scenario(root: Path) -> CheckResult:
     _check_corridors(parsed["corridors"], col)
     _check_technologies(parsed["technologies"], col)
     _check_ownership(parsed["ownership"], col)
+    _check_credit_steps(parsed["capacity_credit_steps"], col)
     if settings is not None:
-        _check_periods(parsed, settings.period_years, col)
+        _check_periods(parsed, settings.period_years, settings.demand_case, col)
+        _check_fuels(parsed, settings.period_years, col)
 
     profiles: pd.DataFrame | None = None
     if (root / PROFILES_FILE).is_file():
