@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -155,9 +156,11 @@ WIND_FALLBACK_ATB = "Land-Based Wind - Class 10 - Technology 4"
 # Technologies
 # ---------------------------------------------------------------------------------------
 EIA_FUEL_TO_TECH: dict[str, str] = {
+    # EIA-860 state x fuel table, used only for AK, HI and DC (not in the unit database).
+    # The table does not split gas into combined cycles and turbines: all gas is gas_ct_existing.
     "Coal": "coal",
-    "Natural Gas": "gas_existing",
-    "Other Gases": "gas_existing",
+    "Natural Gas": "gas_ct_existing",
+    "Other Gases": "gas_ct_existing",
     "Nuclear": "nuclear",
     "Hydroelectric": "hydro",
     "Pumped Storage": "pumped_storage",
@@ -170,9 +173,69 @@ EIA_FUEL_TO_TECH: dict[str, str] = {
     "Other": "battery",
 }
 
-# EIA Electric Power Annual, Table 8.1 (average operating heat rate, 2022, Btu/kWh).
-EIA_HEAT_RATE_2022 = {"coal": 10689, "oil": 11166, "gas_existing": 7740}
+# Unit database (ReEDS/NEMS via PowerGenome-data): EIA technology description -> technology.
+UNIT_TECH: dict[str, str] = {
+    "Conventional Steam Coal": "coal",
+    "Coal Integrated Gasification Combined Cycle": "coal",
+    "Petroleum Coke": "coal",  # solid fuel burnt in coal-like steam units; priced and emitting like coal
+    "Natural Gas Fired Combined Cycle": "gas_cc_existing",
+    "Natural Gas Fired Combustion Turbine": "gas_ct_existing",
+    "Natural Gas Internal Combustion Engine": "gas_ct_existing",
+    "Natural Gas Steam Turbine": "gas_ct_existing",
+    "Natural Gas with Compressed Air Storage": "gas_ct_existing",
+    "Other Natural Gas": "gas_ct_existing",
+    "Other Gases": "gas_ct_existing",
+    "Nuclear": "nuclear",
+    "Conventional Hydroelectric": "hydro",
+    "Run of River Hydroelectric": "hydro",
+    "Hydroelectric Pumped Storage": "pumped_storage",
+    "Onshore Wind Turbine": "wind",
+    "Offshore Wind Turbine": "wind",
+    "Solar Photovoltaic": "solar",
+    "Solar Thermal with Energy Storage": "solar",
+    "Solar Thermal without Energy Storage": "solar",
+    "Geothermal": "geothermal",
+    "Petroleum Liquids": "oil",
+    "Landfill Gas": "biomass",
+    "Municipal Solid Waste": "biomass",
+    "Other Waste Biomass": "biomass",
+    "Wood/Wood Waste Biomass": "biomass",
+    "All Other": "biomass",  # 122 MW of miscellaneous waste-fuel units (EIA 'Other'); closest is biomass
+    "Batteries": "battery",
+    "Flywheels": "battery",
+}
+FLEET_YEAR = 2024  # units operating at the end of this year form the existing fleet
+RETIREMENT_BLANK_AFTER = 2040  # cohorts retiring after this year are written with a blank year
+
+# ReEDS maximum plant age (years) by technology, NREL/ReEDS-2.0 inputs/plant_characteristics/maxage.csv
+# (read at commit 2632049e28ca7adffc03b81ab9d694bc84140f63): used only for units without a retirement year.
+MAXAGE_COMMIT = "2632049e28ca7adffc03b81ab9d694bc84140f63"
+REEDS_MAXAGE_YEARS: dict[str, tuple[int, str]] = {
+    "coal": (70, "CoalOldUns/CoalOldScr/Coal-IGCC"),
+    "gas_cc_existing": (55, "Gas-CC"),
+    "gas_ct_existing": (55, "Gas-CT and o-g-s"),
+    "oil": (55, "o-g-s"),
+    "biomass": (45, "biopower"),
+    "geothermal": (30, "geothermal"),
+    "hydro": (100, "hydro"),
+    "pumped_storage": (100, "hydro (no separate PSH row)"),
+    "nuclear": (80, "Nuclear"),
+    "solar": (30, "upv"),
+    "wind": (30, "wind-ons"),
+    "battery": (15, "battery_4"),
+}
+
+# EIA Electric Power Annual, Table 8.1 (average operating heat rate, 2022, Btu/kWh): fallback only.
+EIA_HEAT_RATE_2022 = {"coal": 10689, "oil": 11166}
 EIA_HEAT_RATE_URL = "https://www.eia.gov/electricity/annual/html/epa_08_01.html"
+
+# Capacity credits on the SUMMER rating. Sourced values: pages/capacity_accreditation_reported.csv.
+MISO_SOLAR_SUMMER_CREDIT = 0.50  # MISO 2025/26 summer seasonal capacity credit for solar
+MISO_WIND_SUMMER_CREDIT = 0.208  # MISO 2025/26 summer seasonal capacity credit for wind
+CREDIT_NOTE_THERMAL = (
+    "illustrative: 1 - typical forced-outage rate (EFORd) on the summer rating, the UCAP "
+    "convention of PJM/MISO (NERC GADS EFORd not in the raw data)"
+)
 
 
 @dataclass(frozen=True)
@@ -188,50 +251,66 @@ class Tech:
     buildable: bool
     availability: float | None  # None: computed from eGRID/EIA (see realized_cf)
     capacity_credit: float
-    heat_rate: float | None  # MMBtu/MWh; None: from the ATB file in the 2030 column
+    heat_rate: float | None  # MMBtu/MWh; None: from the unit database or the ATB file (2030)
     lifetime_years: float
     reeds_construction: str
     storage_hours: float | None = None
     round_trip_efficiency: float | None = None
     uses_gas_turbine: bool = False
     max_build_mw: float | None = None
-    notes: str = ""
+    economic_retirement: bool = False
+    credit_note: str = CREDIT_NOTE_THERMAL
+    availability_note: str = "illustrative derate"
 
 
 TECHS: tuple[Tech, ...] = (
-    Tech("coal", "Coal steam (existing)", "thermal", "generation", "coal", "none", False, 0.85, 0.90,
-         EIA_HEAT_RATE_2022["coal"] / 1000, 40, "CoalOldUns"),
-    Tech("gas_existing", "Natural gas fleet (existing CC, CT and steam)", "thermal", "generation", "gas",
-         "none", False, 0.90, 0.92, EIA_HEAT_RATE_2022["gas_existing"] / 1000, 30, "Gas-CC"),
-    Tech("oil", "Petroleum (existing)", "thermal", "generation", "oil", "none", False, 0.85, 0.88,
-         EIA_HEAT_RATE_2022["oil"] / 1000, 25, "o-g-s"),
-    Tech("biomass", "Biomass and wood (existing)", "thermal", "generation", "biomass", "none", False,
-         0.80, 0.88, None, 30, "biopower"),
+    Tech("coal", "Coal steam (existing)", "thermal", "generation", "coal", "none", False, 0.82, 0.90,
+         None, 40, "CoalOldUns", economic_retirement=True,
+         availability_note="illustrative: 1 - forced and planned outage share of an ageing coal fleet (about 18%)"),
+    Tech("gas_cc_existing", "Gas combined cycle (existing)", "thermal", "generation", "gas", "none", False,
+         0.88, 0.94, None, 30, "Gas-CC", economic_retirement=True,
+         availability_note="illustrative: 1 - forced and planned outage share of combined cycles (about 12%)"),
+    Tech("gas_ct_existing", "Gas turbines, steam and engines (existing)", "thermal", "generation", "gas",
+         "none", False, 0.88, 0.90, None, 30, "Gas-CT", economic_retirement=True,
+         availability_note="illustrative: 1 - forced and planned outage share of peakers and steam units (about 12%)"),
+    Tech("oil", "Petroleum (existing)", "thermal", "generation", "oil", "none", False, 0.85, 0.85,
+         None, 25, "o-g-s", economic_retirement=True),
+    Tech("biomass", "Biomass and waste (existing)", "thermal", "generation", "biomass", "none", False,
+         0.80, 0.85, None, 30, "biopower", economic_retirement=True),
     Tech("geothermal", "Geothermal (existing)", "thermal", "generation", None, "none", False, None, 0.90,
          0.0, 30, "GEO"),
     Tech("hydro", "Conventional hydro (existing)", "hydro", "generation", None, "none", False, None,
-         0.70, 0.0, 80, "Hydro"),
+         0.70, 0.0, 80, "Hydro",
+         credit_note="illustrative: summer water limits on dispatchable hydro (below the thermal UCAP level)"),
     Tech("pumped_storage", "Pumped-storage hydro (existing)", "storage", "storage", None, "none", False,
-         0.95, 0.90, 0.0, 80, "PSH", storage_hours=10.0, round_trip_efficiency=0.75),
+         0.95, 0.95, 0.0, 80, "PSH", storage_hours=10.0, round_trip_efficiency=0.75,
+         credit_note="step 1 of capacity_credit_steps.csv (10 h storage, illustrative)"),
     Tech("nuclear", "Nuclear, large light-water (existing and new)", "thermal", "generation", "uranium",
          "none", True, None, 0.95, None, 40, "Nuclear", max_build_mw=2200.0),
     Tech("smr", "Small modular reactor", "thermal", "generation", "uranium", "none", True, None, 0.95,
          None, 40, "Nuclear-SMR", max_build_mw=300.0),
-    Tech("gas_cc", "Gas combined cycle (new)", "thermal", "generation", "gas", "none", True, 0.92, 0.92,
-         None, 30, "Gas-CC", uses_gas_turbine=True),
+    Tech("gas_cc", "Gas combined cycle (new)", "thermal", "generation", "gas", "none", True, 0.90, 0.94,
+         None, 30, "Gas-CC", uses_gas_turbine=True,
+         availability_note="illustrative: 1 - forced and planned outage share of a new combined cycle (about 10%)"),
     Tech("gas_ct", "Gas combustion turbine (new)", "thermal", "generation", "gas", "none", True, 0.92,
-         0.90, None, 25, "Gas-CT", uses_gas_turbine=True),
+         0.92, None, 25, "Gas-CT", uses_gas_turbine=True),
     Tech("solar", "Utility-scale PV (single-axis tracking)", "variable", "generation", None, "solar", True,
-         1.0, 0.20, 0.0, 40, "PV"),
-    Tech("wind", "Onshore wind", "variable", "generation", None, "wind", True, 1.0, 0.20, 0.0, 30,
-         "ONSWIND"),
-    Tech("battery", "Li-ion battery storage (4 h)", "storage", "storage", None, "none", True, 0.97, 0.85,
-         0.0, 15, "BATTERY", storage_hours=4.0),
+         1.0, MISO_SOLAR_SUMMER_CREDIT, 0.0, 40, "PV",
+         credit_note="step 1 of capacity_credit_steps.csv: MISO 2025/26 summer solar credit 50% "
+                     "(pages/capacity_accreditation_reported.csv)"),
+    Tech("wind", "Onshore wind", "variable", "generation", None, "wind", True, 1.0, MISO_WIND_SUMMER_CREDIT,
+         0.0, 30, "ONSWIND",
+         credit_note="step 1 of capacity_credit_steps.csv: MISO 2025/26 summer wind credit 20.8% "
+                     "(pages/capacity_accreditation_reported.csv)"),
+    Tech("battery", "Li-ion battery storage (4 h)", "storage", "storage", None, "none", True, 0.97, 0.90,
+         0.0, 15, "BATTERY", storage_hours=4.0,
+         credit_note="step 1 of capacity_credit_steps.csv (4 h storage at low penetration, illustrative)"),
 )  # fmt: skip
 
 LIFETIME_SOURCE = {
     "coal": "pypsa-technology-data costs_2030.csv coal lifetime (Lazard LCOE+ 2023)",
-    "gas_existing": "illustrative: same as gas_cc (JRC, pypsa-technology-data)",
+    "gas_cc_existing": "illustrative: same as gas_cc (JRC, pypsa-technology-data)",
+    "gas_ct_existing": "illustrative: same as gas_cc (JRC, pypsa-technology-data)",
     "oil": "pypsa-technology-data costs_2030.csv oil lifetime (Danish Energy Agency)",
     "biomass": "pypsa-technology-data costs_2030.csv biomass lifetime (DIW DataDoc)",
     "geothermal": "pypsa-technology-data costs_2030.csv geothermal lifetime",
@@ -253,7 +332,8 @@ REEDS_COSTS: dict[str, tuple[str, str | None]] = {
     # technology: (file, value of column i)
     "gas_cc": ("gas_ATB_2024_moderate.csv", "Gas-CC"),
     "gas_ct": ("gas_ATB_2024_moderate.csv", "Gas-CT"),
-    "gas_existing": ("gas_ATB_2024_moderate.csv", "Gas-CC"),
+    "gas_cc_existing": ("gas_ATB_2024_moderate.csv", "Gas-CC"),
+    "gas_ct_existing": ("gas_ATB_2024_moderate.csv", "Gas-CT"),
     "oil": ("gas_ATB_2024_moderate.csv", "Gas-CT"),
     "nuclear": ("nuclear_ATB_2024_moderate.csv", "Nuclear"),
     "smr": ("nuclear-smr_ATB_2024_moderate.csv", "Nuclear-SMR"),
@@ -270,6 +350,28 @@ PYPSA_COSTS: dict[str, str] = {
 }
 PYPSA_YEARS: tuple[int, ...] = (2025, 2030, 2035)
 
+# Existing thermal fleets that may retire economically: fixed and variable O&M from the unit
+# database (EIA/NEMS plant file values that ReEDS uses for existing units), capacity-weighted.
+# The file does not state their dollar year; they are read as 2004 $, ReEDS's model dollar year.
+UNIT_OM_TECHS: tuple[str, ...] = ("coal", "gas_cc_existing", "gas_ct_existing", "oil", "biomass")
+UNIT_OM_DOLLAR_YEAR = 2004
+
+# Current gas-plant capex (pages/gas_plant_costs_and_lead_times_reported.csv), nominal 2025 $/kW.
+# Combined cycle: the three figures for projects priced in 2025 (GridLab "over $2,000" for projects
+# starting construction, BloombergNEF $2,157 average of 2025 filings, NextEra $2,400 "today").
+GAS_CC_CAPEX_2025: tuple[tuple[str, float], ...] = (
+    ("GridLab (Sept 2025) via The Clear Media Project: over $2,000/kW for projects starting construction", 2000.0),
+    ("BloombergNEF via Substack: $2,157/kW average US CC project cost in 2025", 2157.0),
+    ("NextEra CEO at CERAWeek (Mar 2025) via Gas Outlook: $2,400/kW for the same CC today", 2400.0),
+)  # fmt: skip
+# Combustion turbine: the only 2025 figure is a range attributed to EIA by a blog (728-1,544 $/kW,
+# weak); its top is used, because frame turbines are the scarce item that drove CC costs up ~1.7x.
+GAS_CT_CAPEX_2025 = (
+    "blog citing Energy Bad Boys / EIA (Sept 2025): 2025 CT costs $728-1,544/kW, top of range "
+    "(weak secondary source)",
+    1544.0,
+)
+
 # Locational multiplier file per buildable technology (PyPSA-USA, from EIA's capital-cost study).
 MULTIPLIER_FILES: dict[str, str] = {
     "gas_cc": "natural-gas-430mw.csv",
@@ -282,12 +384,108 @@ MULTIPLIER_FILES: dict[str, str] = {
 }
 
 # ---------------------------------------------------------------------------------------
+# Demand: growth cases and the EIA-930 areas whose 2023 hourly demand gives each state's shape
+# ---------------------------------------------------------------------------------------
+DEMAND_CASES: tuple[str, ...] = ("reference", "high", "low")
+
+# State -> EIA-930 balancing areas / subregions (columns of demand_cleaned_2023_hourly_utc.csv).
+# Where several are listed, their MW are summed (a load-weighted mix). Judgement from the
+# service territories (documented in SOURCES.md); a BA that spans states lends its whole
+# shape to each state it is listed for. AK and HI have no EIA-930 data.
+EIA930_STATE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "AL": ("SOCO",), "AR": ("MISO-8910",), "AZ": ("AZPS", "SRP", "TEPC", "WALC"),
+    "CA": ("CISO-PGAE", "CISO-SCE", "CISO-SDGE", "BANC", "LDWP", "IID", "TIDC"),
+    "CO": ("PSCO", "WACM"), "CT": ("ISNE-4004",), "DC": ("PJM-PEP",), "DE": ("PJM-DPL",),
+    "FL": ("FPL", "FPC", "FMPP", "JEA", "TEC", "TAL", "GVL", "HST"), "GA": ("SOCO",),
+    "IA": ("MISO-0035",), "ID": ("IPCO",), "IL": ("PJM-CE", "MISO-0004"), "IN": ("MISO-0006",),
+    "KS": ("SWPP-WR", "SWPP-KACY", "SWPP-SECI"), "KY": ("LGEE", "PJM-EKPC"), "LA": ("MISO-8910",),
+    "MA": ("ISNE-4006", "ISNE-4007", "ISNE-4008"), "MD": ("PJM-BC", "PJM-PEP"), "ME": ("ISNE-4001",),
+    "MI": ("MISO-0027",), "MN": ("MISO-0001",), "MO": ("MISO-0035", "AECI", "SWPP-KCPL"),
+    "MS": ("MISO-8910",), "MT": ("NWMT",), "NC": ("DUK", "CPLE", "CPLW"), "ND": ("SWPP-WAUE",),
+    "NE": ("SWPP-NPPD", "SWPP-OPPD", "SWPP-LES"), "NH": ("ISNE-4002",),
+    "NJ": ("PJM-PS", "PJM-JC", "PJM-AE"), "NM": ("PNM", "EPE"), "NV": ("NEVP",),
+    "NY": tuple(f"NYIS-ZON{z}" for z in "ABCDEFGHIJK"),
+    "OH": ("PJM-AEP", "PJM-ATSI", "PJM-DAY", "PJM-DEOK"),
+    "OK": ("SWPP-OKGE", "SWPP-CSWS", "SWPP-GRDA", "SWPP-WFEC"), "OR": ("PGE", "PACW", "BPAT"),
+    "PA": ("PJM-PE", "PJM-PL", "PJM-PN", "PJM-ME", "PJM-DUQ"), "RI": ("ISNE-4005",),
+    "SC": ("SC", "SCEG"), "SD": ("SWPP-WAUE",), "TN": ("TVA",),
+    "TX": ("ERCO-COAS", "ERCO-EAST", "ERCO-FWES", "ERCO-NCEN", "ERCO-NRTH", "ERCO-SCEN", "ERCO-SOUT",
+           "ERCO-WEST"),
+    "UT": ("PACE",), "VA": ("PJM-DOM",), "VT": ("ISNE-4003",),
+    "WA": ("BPAT", "PSEI", "SCL", "TPWR", "AVA", "CHPD", "DOPD", "GCPD"), "WI": ("MISO-0027",),
+    "WV": ("PJM-AP",), "WY": ("PACE",),
+}  # fmt: skip
+WEATHER_YEAR = 2023
+
+# ---------------------------------------------------------------------------------------
+# Reserve margins: NERC LTRA 2025 assessment area of each state (judgement from the ReEDS NERC
+# region of the majority of the state's zones in hierarchy.csv; WECC split by the LTRA's WECC
+# areas; ties as in ISO_TIE_BREAK). Value: the area's Reference Margin Level for RESERVE_MARGIN_YEAR.
+# ---------------------------------------------------------------------------------------
+RESERVE_MARGIN_YEAR = 2026
+NERCR_TO_LTRA: dict[str, str] = {
+    "MISO": "MISO", "NPCC_NE": "NPCC-New England", "NPCC_NY": "NPCC-New York", "PJM": "PJM",
+    "SERC_C": "SERC-Central", "SERC_E": "SERC-East", "SERC_F": "SERC-Florida Peninsula",
+    "SERC_SE": "SERC-Southeast", "SPP": "MRO-SPP", "ERCOT": "Texas RE-ERCOT", "WECC_CA": "WECC-California",
+}  # fmt: skip
+WECC_LTRA_AREA: dict[str, str] = {
+    "WA": "WECC-Northwest", "OR": "WECC-Northwest", "MT": "WECC-Northwest",
+    "ID": "WECC-Basin", "UT": "WECC-Basin", "NV": "WECC-Basin",
+    "CO": "WECC-Rocky Mountain", "WY": "WECC-Rocky Mountain",
+    "AZ": "WECC-Southwest", "NM": "WECC-Southwest",
+}  # fmt: skip
+NERCR_TIE_BREAK: dict[str, str] = {"AR": "MISO", "MS": "MISO", "ND": "SPP", "SD": "SPP", "NM": "WECC_SW"}
+ISLANDED_RESERVE_MARGIN = 0.15  # illustrative: AK and HI are outside NERC's assessment areas
+
+# ---------------------------------------------------------------------------------------
+# Stepwise capacity credits: (share_of_peak_upto or None, credit) per step. Step 1 equals the
+# technology's capacity_credit. Falling marginal credits as the technology's capacity share of
+# the region's peak grows (the pattern of ReEDS's ELCC curves and PJM/MISO class ratings):
+# solar shifts the net peak into the evening, wind's credit is diluted by correlated output,
+# and storage needs ever longer discharge as it flattens the peak. Only step 1 of solar and
+# wind is sourced (MISO summer 2025/26, pages/capacity_accreditation_reported.csv); the later
+# steps are illustrative.
+# ---------------------------------------------------------------------------------------
+CREDIT_STEPS: dict[str, tuple[tuple[float | None, float, str], ...]] = {
+    "solar": (
+        (0.10, MISO_SOLAR_SUMMER_CREDIT, "MISO 2025/26 summer solar credit 50% (pages/capacity_accreditation_reported.csv), at a low solar share"),
+        (0.25, 0.30, "illustrative: the net peak moves past sunset as solar grows"),
+        (0.40, 0.15, "illustrative: evening net peak; CAISO-like solar shares"),
+        (None, 0.05, "illustrative: MISO winter solar credit 5% (pages/capacity_accreditation_reported.csv) as the floor"),
+    ),
+    "wind": (
+        (0.10, MISO_WIND_SUMMER_CREDIT, "MISO 2025/26 summer wind credit 20.8% (pages/capacity_accreditation_reported.csv), at a low wind share"),
+        (0.30, 0.15, "illustrative: correlated low-wind peak hours dilute the credit"),
+        (None, 0.08, "illustrative: floor for very high wind shares"),
+    ),
+    "battery": (
+        (0.05, 0.90, "illustrative: 4 h storage covers a narrow peak almost fully"),
+        (0.15, 0.70, "illustrative: a wider net peak needs more than 4 h"),
+        (0.25, 0.50, "illustrative: PJM's 2026/27 ratings fell for storage (qualitative, pages/capacity_accreditation_reported.csv)"),
+        (None, 0.30, "illustrative: floor for very high storage shares"),
+    ),
+    "pumped_storage": (
+        (0.10, 0.95, "illustrative: 10 h storage covers the daily peak"),
+        (0.25, 0.85, "illustrative: multi-day peaks begin to deplete 10 h storage"),
+        (None, 0.70, "illustrative: floor for very high storage shares"),
+    ),
+}  # fmt: skip
+
+# ---------------------------------------------------------------------------------------
 # Corridors
 # ---------------------------------------------------------------------------------------
 CORRIDOR_MAX_EXPANSION_MW = 2000.0
 CORRIDOR_CONSTRUCTION_YEARS = 6.0
 DC_CORRIDORS: dict[str, tuple[float, float]] = {"MD": (3000.0, 3000.0), "VA": (1500.0, 1500.0)}
 DC_CORRIDOR_LENGTH_MILES = 10.0
+
+# Seams: corridors between two interconnections carry DC ties only. Back-to-back converter cost:
+# ReEDS scalars_transmission.csv cost_acdc_lcc = 136,172 $/MW per AC/DC converter station (EIPC 2015),
+# applied twice for a back-to-back tie (two converters), in ReEDS's 2004 $
+# (NREL/ReEDS-2.0 inputs/transmission/scalars_transmission.csv at commit 37ba7fc4).
+REEDS_CONVERTER_USD2004_PER_MW = 136172.0
+REEDS_CONVERTER_COMMIT = "37ba7fc488a5bdfaeb98152de8940924d43e52c0"
+SEAM_CONSTRUCTION_YEARS = 5.0  # illustrative: converter station, shorter than a new line (6 years)
 
 # ---------------------------------------------------------------------------------------
 # Campuses, fabs and the coalition (illustrative, reasoning in SOURCES.md)
@@ -518,7 +716,6 @@ IT_TARGET_MW = {2026: 500, 2028: 3000, 2030: 7000, 2032: 10000}
 ACCELERATORS_PER_MW_IT = 480
 ACCELERATOR_IMPORT_LIMIT = 1_000_000
 MIN_DOMESTIC_SHARE = {2030: 0.1, 2032: 0.25}
-TURBINE_SUPPLY_MW_PER_YEAR = 3000
 DEBT_SHARE_ILLUSTRATIVE = {"datacenter": 0.65, "transmission": 0.6, "fab": 0.2}
 
 
@@ -615,7 +812,7 @@ def build_regions(raw: Path, log: list[str]) -> pd.DataFrame:
     lat, lon = representative_points(raw, log)
     solar, wind = capacity_factors(raw, log)
     retail = retail_prices(raw, log)
-    gas = gas_prices(raw, log)
+    margin = reserve_margins(raw, log)
     epri = read_raw(raw, "pages/epri_2023_datacenter_share_of_state_electricity.csv")
     dc_share = {
         state_code(n): float(v)
@@ -639,7 +836,7 @@ def build_regions(raw: Path, log: list[str]) -> pd.DataFrame:
                 "solar_cf": solar[r],
                 "wind_cf": wind[r],
                 "retail_price_usd_per_mwh": retail[r],
-                "gas_price_usd_per_mmbtu": gas[r],
+                "reserve_margin": margin[r],
                 "datacenter_share_pct": dc_share.get(r),
             }
         )
@@ -779,23 +976,108 @@ def retail_prices(raw: Path, log: list[str]) -> dict[str, float]:
     return {s: round(to_base(v, 2023), 2) for s, v in nominal.items()}
 
 
-def gas_prices(raw: Path, log: list[str]) -> dict[str, float]:
-    """AEO2025 reference electric-sector gas price, mean of 2026..2032, by census division."""
-    dy = read_raw(raw, "reeds/fuelprices/dollaryear.csv").set_index("Scenario")["Dollar.Year"]
-    year = int(dy["AEO_2025_reference"])
-    ng = read_raw(raw, "reeds/fuelprices/ng_AEO_2025_reference.csv").set_index("year")
-    mean = ng.loc[PERIODS[0] : PERIODS[-1]].mean()
+def state_census_divisions(raw: Path, log: list[str] | None = None) -> dict[str, str]:
     groups = read_raw(raw, "reeds/zones/state_groups.csv").set_index("st")["cendiv"].to_dict()
     for st, div in EXTRA_CENDIV.items():
         groups[st] = div
-        log.append(f"regions.gas_price {st}: census division {div} (not in state_groups.csv)")
-    return {s: round(to_base(float(mean[groups[s]]), year), 3) for s in STATE_CODES.values()}
+        if log is not None:
+            log.append(f"fuel_prices {st}: census division {div} (not in state_groups.csv)")
+    return {str(k): str(v) for k, v in groups.items()}
+
+
+def state_nerc_region(raw: Path) -> dict[str, str]:
+    """ReEDS NERC region (nercr) of the majority of each state's zones (ties: NERCR_TIE_BREAK)."""
+    h = read_raw(raw, "reeds/zones/hierarchy.csv")
+    out: dict[str, str] = {}
+    for st, g in h.groupby("st"):
+        counts = g["nercr"].value_counts()
+        top = sorted(str(x) for x in counts[counts == counts.max()].index)
+        if len(top) == 1:
+            out[str(st)] = top[0]
+        elif NERCR_TIE_BREAK.get(str(st)) in top:
+            out[str(st)] = NERCR_TIE_BREAK[str(st)]
+        else:
+            raise BuildError(f"hierarchy.csv: nercr tie for {st} {top} without a rule")
+    out["DC"] = out[DC_NEIGHBOURS[0]]
+    return out
+
+
+def state_ltra_area(raw: Path) -> dict[str, str]:
+    nercr = state_nerc_region(raw)
+    out: dict[str, str] = {}
+    for st, nr in nercr.items():
+        out[st] = WECC_LTRA_AREA[st] if nr.startswith("WECC") and st in WECC_LTRA_AREA else NERCR_TO_LTRA[nr]
+    return out
+
+
+def reserve_margins(raw: Path, log: list[str]) -> dict[str, float]:
+    """NERC LTRA 2025 Reference Margin Level of each state's assessment area in RESERVE_MARGIN_YEAR."""
+    ltra = read_raw(raw, "powergenome-data/nerc_reserve_margins_ltra2025.csv")
+    ltra = ltra[ltra["planning_year"] == RESERVE_MARGIN_YEAR].set_index("region")["value"]
+    area = state_ltra_area(raw)
+    out = {st: round(float(ltra[a]), 4) for st, a in area.items()}
+    for st in ISLANDED:
+        out[st] = ISLANDED_RESERVE_MARGIN
+        log.append(f"regions.reserve_margin {st}: illustrative {ISLANDED_RESERVE_MARGIN} (not a NERC area)")
+    missing = set(STATE_CODES.values()) - set(out)
+    if missing:
+        raise BuildError(f"reserve margin missing for {sorted(missing)}")
+    return out
 
 
 # =======================================================================================
 # Corridors
 # =======================================================================================
-def build_corridors(raw: Path, log: list[str]) -> pd.DataFrame:
+def dc_ties(
+    raw: Path, log: list[str], interconnect: dict[str, str], ac: dict[tuple[str, str], list[float]]
+) -> dict[tuple[str, str], list[tuple[str, float]]]:
+    """Back-to-back DC ties between states: (a, b) sorted -> [(project, MW)].
+
+    Zones map to states with hierarchy.csv. A tie whose two zones lie in one state S (S spans two
+    interconnections) joins S to the part of the grid that S's node does not represent: it is
+    given to the corridor between S and its neighbour (a NARIS corridor partner) in the other
+    zone's interconnection, or failing that in any other interconnection, with the largest AC
+    capability (both directions summed). Without such a neighbour the tie is dropped.
+    """
+    nonac = read_raw(raw, "pypsa-usa/transmission_capacity_init_nonAC_ba.csv")
+    h = read_raw(raw, "reeds/zones/hierarchy.csv").set_index("r")
+    st, ic = h["st"], h["interconnect"].replace({"texas": "ercot"})
+    ties: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    for r, rr, kind, mw, name in zip(
+        nonac["r"], nonac["rr"], nonac["trtype"], nonac["MW"], nonac["Project(s)"], strict=True
+    ):
+        if kind != "B2B":
+            continue
+        a, b = str(st[r]), str(st[rr])
+        label = str(name).replace("(West-ERCOT)", "(West-East; the file's West-ERCOT label is wrong)")
+        if a == b:
+            foreign = next(str(ic[z]) for z in (r, rr) if ic[z] != interconnect[a])
+            partners = {(x if y == a else y): sum(v) for (x, y), v in ac.items() if a in (x, y)}
+            across = {n: m for n, m in partners.items() if interconnect[n] != interconnect[a]}
+            same_side = {n: m for n, m in across.items() if interconnect[n] == foreign}
+            options = sorted((-m, n) for n, m in (same_side or across).items())
+            if not options:
+                log.append(
+                    f"corridors: DC tie {label} {mw} MW inside {a} ({r}-{rr}) has no neighbour across the seam: dropped"
+                )
+                continue
+            b = options[0][1]
+            log.append(
+                f"corridors: DC tie {label} {mw} MW lies inside {a} ({r}-{rr}, {foreign} side): given to "
+                f"{a}-{b}, {a}'s neighbour across the seam with the most AC capability"
+            )
+        ties.setdefault(tuple(sorted((a, b))), []).append((label, float(mw)))  # type: ignore[arg-type]
+    b2b = read_raw(raw, "reeds/transmission/b2b_converters.csv")
+    total_file = float(b2b["MW"].sum())
+    total_ties = float(nonac.loc[nonac["trtype"] == "B2B", "MW"].sum())
+    if abs(total_file - total_ties) > 0.5:
+        raise BuildError(
+            f"B2B totals differ: nonAC file {total_ties} MW vs b2b_converters.csv {total_file} MW"
+        )
+    return ties
+
+
+def build_corridors(raw: Path, log: list[str], interconnect: dict[str, str]) -> pd.DataFrame:
     naris = read_raw(raw, "pypsa-usa/transmission_capacity_init_AC_state_NARIS2024.csv")
     flows: dict[tuple[str, str], list[float]] = {}
     seen: dict[tuple[str, str], int] = {}
@@ -816,10 +1098,35 @@ def build_corridors(raw: Path, log: list[str]) -> pd.DataFrame:
     dist["a"] = [min(x, y) for x, y in zip(dist["r"], dist["rr"], strict=True)]
     dist["b"] = [max(x, y) for x, y in zip(dist["r"], dist["rr"], strict=True)]
     route = dist.groupby(["a", "b"])[["length_miles", "USD2004perMW"]].mean()
+    ties = dc_ties(raw, log, interconnect, flows)
+    converter = to_base(2 * REEDS_CONVERTER_USD2004_PER_MW, 2004)
 
     rows = []
-    for (a, b), (fwd, rev) in sorted(flows.items()):
+    for a, b in sorted(set(flows) | set(ties)):
         miles, usd2004 = route.loc[(a, b)]
+        if interconnect[a] != interconnect[b]:
+            mw = sum(m for _, m in ties.get((a, b), []))
+            names = "; ".join(f"{n} {m:.0f} MW" for n, m in ties.get((a, b), [])) or "no DC tie"
+            ac = flows.get((a, b))
+            log.append(
+                f"corridors {a}-{b}: seam {interconnect[a]}-{interconnect[b]}: DC ties {mw:.0f} MW ({names})"
+                + (f" replace NARIS AC {ac[0]:.0f}/{ac[1]:.0f} MW" if ac else "; new corridor")
+            )
+            rows.append(
+                {
+                    "corridor": f"{a}-{b}",
+                    "region_from": a,
+                    "region_to": b,
+                    "existing_mw_forward": mw,
+                    "existing_mw_reverse": mw,
+                    "length_miles": round(float(miles), 3),
+                    "expansion_capex_usd_per_mw": round(converter, 2),
+                    "max_expansion_mw_per_period": CORRIDOR_MAX_EXPANSION_MW,
+                    "construction_years": SEAM_CONSTRUCTION_YEARS,
+                }
+            )
+            continue
+        fwd, rev = flows[(a, b)]
         rows.append(
             {
                 "corridor": f"{a}-{b}",
@@ -934,12 +1241,12 @@ def construction_years(raw: Path, label: str) -> float:
 
 
 def realized_cf_2022(raw: Path) -> dict[str, float]:
-    """National 2022 CF on nameplate: eGRID2022 net generation / (EIA-860 2022 nameplate x 8760)."""
+    """National 2022 CF on the summer rating: eGRID2022 net generation / (EIA-860 2022 summer MW x 8760)."""
     e = read_raw(raw, "epa-egrid/egrid2022_state_national.csv")
     e = e[e["PSTATABB"] != "PR"]
     cap = read_raw(raw, "eia/existcapacity_annualx_national.csv")
     cap = cap[(cap["Year"] == 2022) & (cap["Producer Type"] == "Total Electric Power Industry")
-              & (cap["State Code"] == "US")].set_index("Fuel Source")["Nameplate Capacity (Megawatts)"]  # fmt: skip
+              & (cap["State Code"] == "US")].set_index("Fuel Source")["Summer Capacity (Megawatts)"]  # fmt: skip
     out = {}
     for tech, col, fuel in (
         ("nuclear", "STGENANC", "Nuclear"),
@@ -950,66 +1257,146 @@ def realized_cf_2022(raw: Path) -> dict[str, float]:
     return out
 
 
+def unit_om(raw: Path) -> dict[str, dict[str, float]]:
+    """Capacity-weighted heat rate (MMBtu/MWh), fixed O&M ($/kW-yr) and variable O&M ($/MWh) of
+    the units operating at the end of FLEET_YEAR, by technology (source dollars for O&M)."""
+    u = operating_units(raw)
+    out: dict[str, dict[str, float]] = {}
+    for tech, g in u.groupby("technology"):
+        vals: dict[str, float] = {"mw": float(g["capacity_mw"].sum())}
+        for key, col, scale in (
+            ("heat_rate", "heat_rate_mmbtu_mwh", 1.0),
+            ("fom", "fom_per_mwyr", 1e-3),
+            ("vom", "vom_per_mwh", 1.0),
+        ):
+            h = g[g[col].notna() & (g[col] > 0)] if key == "heat_rate" else g[g[col].notna()]
+            if h["capacity_mw"].sum() > 0:
+                vals[key] = float((h[col] * h["capacity_mw"]).sum() / h["capacity_mw"].sum()) * scale
+                vals[f"{key}_share"] = float(h["capacity_mw"].sum() / g["capacity_mw"].sum())
+        out[str(tech)] = vals
+    return out
+
+
+def gas_capex_2025() -> dict[str, tuple[float, str]]:
+    """New gas-plant capex in 2024 $/kW from the 2025 figures, with its source text."""
+    k = deflator_factor(2025)
+    cc = statistics.fmean(v for _, v in GAS_CC_CAPEX_2025)
+    cc_text = (
+        "capex: mean of 2025 CC figures in pages/gas_plant_costs_and_lead_times_reported.csv ("
+        + "; ".join(w for w, _ in GAS_CC_CAPEX_2025)
+        + f") = {cc:,.1f} $/kW nominal 2025 x {k} to 2024 $, held flat over the periods "
+        "(turbines sold out to about 2030)"
+    )
+    ct_text = (
+        f"capex: {GAS_CT_CAPEX_2025[0]} = {GAS_CT_CAPEX_2025[1]:,.0f} $/kW nominal 2025 x {k} to 2024 $, "
+        "held flat over the periods"
+    )
+    return {"gas_cc": (cc * k, cc_text), "gas_ct": (GAS_CT_CAPEX_2025[1] * k, ct_text)}
+
+
+def tech_costs(
+    raw: Path, t: Tech, om: dict[str, dict[str, float]]
+) -> tuple[list[dict[str, Any]], dict[int, dict[str, float]]]:
+    """technology_costs rows of one technology (2024 $) and its source-dollar cost table."""
+    if t.code in REEDS_COSTS:
+        file, label = REEDS_COSTS[t.code]
+        costs = reeds_costs(raw, t.code)
+        dyear = reeds_dollar_year(raw, file)
+        proxy = t.code in ("gas_cc_existing", "gas_ct_existing", "oil")
+        what = f"{label} " if label else ""
+        cost_src = (
+            f"{'proxy: ' if proxy else ''}ReEDS {file} {what}(ATB 2024 moderate, "
+            f"{dyear} $) x {deflator_factor(dyear)} to 2024 $"
+        )
+        if t.code == "battery":
+            cost_src += " ; capex = capcost + 4 h x capcost_energy, fom = fom + 4 h x fom_energy"
+    else:
+        costs = pypsa_costs(raw, t.code)
+        dyear = 2022
+        cost_src = (
+            f"pypsa-technology-data costs_2025/2030/2035.csv {PYPSA_COSTS[t.code]} "
+            f"(ATB 2024 Market/Moderate, 2022 $; FOM = % x investment; linear in year) "
+            f"x {deflator_factor(2022)} to 2024 $"
+        )
+    capex_2025 = gas_capex_2025().get(t.code)
+    rows = []
+    for year in PERIODS:
+        c = costs[year]
+        capex = round(to_base(c["capex"], dyear), 2)
+        fom = round(to_base(c["fom"], dyear), 3)
+        vom = round(to_base(c["vom"], dyear), 3)
+        src = cost_src
+        if capex_2025 is not None:
+            capex = round(capex_2025[0], 2)
+            src = f"{capex_2025[1]}; fixed and variable O&M: {cost_src}"
+        if t.code in UNIT_OM_TECHS:
+            u = om[t.code]
+            k = deflator_factor(UNIT_OM_DOLLAR_YEAR)
+            fom = round(u["fom"] * k, 3)
+            vom = round(u["vom"] * k, 3)
+            src = (
+                f"fixed and variable O&M: EIA/NEMS existing-unit values in the unit database "
+                f"(powergenome-data/reeds_generators_transformed.csv fom_per_mwyr, vom_per_mwh), weighted by "
+                f"summer MW of the units operating at end-{FLEET_YEAR}; dollar year not documented, read as "
+                f"{UNIT_OM_DOLLAR_YEAR} $ (ReEDS's model dollar year) x {k} to 2024 $; capex (unused, "
+                f"existing only): {cost_src}"
+            )
+        elif not t.buildable:
+            src = f"{cost_src}; existing only (capex unused)"
+        rows.append(
+            {
+                "technology": t.code,
+                "period": year,
+                "capex_usd_per_kw": capex,
+                "fixed_om_usd_per_kw_year": fom,
+                "variable_om_usd_per_mwh": vom,
+                "source": src,
+            }
+        )
+    return rows, costs
+
+
+def tech_heat_rate(
+    raw: Path, t: Tech, costs: dict[int, dict[str, float]], om: dict[str, dict[str, float]]
+) -> tuple[float, str]:
+    if t.heat_rate is not None:
+        return t.heat_rate, ""
+    if t.code in UNIT_OM_TECHS and "heat_rate" in om[t.code]:
+        u = om[t.code]
+        return u["heat_rate"], (
+            f"heat rate: unit database heat_rate_mmbtu_mwh weighted by summer MW of the end-{FLEET_YEAR} "
+            f"fleet ({u['heat_rate_share']:.0%} of the MW have one)"
+        )
+    if t.code in EIA_HEAT_RATE_2022:
+        note = f"heat rate: EIA Electric Power Annual Table 8.1, 2022 ({EIA_HEAT_RATE_URL})"
+        return EIA_HEAT_RATE_2022[t.code] / 1000, note
+    return costs[2030]["heatrate"], f"heat rate: {REEDS_COSTS[t.code][0]} 2030"
+
+
 def build_technologies(raw: Path, log: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     cf = realized_cf_2022(raw)
-    fuel_hr = read_fuel_costs(raw)
+    om = unit_om(raw)
     tech_rows, cost_rows = [], []
     for t in TECHS:
         construction = construction_years(raw, t.reeds_construction)
+        rows, costs = tech_costs(raw, t, om)
+        cost_rows.extend(rows)
         notes = []
-        if t.code in REEDS_COSTS:
-            file, label = REEDS_COSTS[t.code]
-            costs = reeds_costs(raw, t.code)
-            dyear = reeds_dollar_year(raw, file)
-            proxy = t.code in ("gas_existing", "oil")
-            what = f"{label} " if label else ""
-            cost_src = (
-                f"{'proxy: ' if proxy else ''}ReEDS {file} {what}(ATB 2024 moderate, "
-                f"{dyear} $) x {deflator_factor(dyear)} to 2024 $"
-            )
-            if t.code == "battery":
-                cost_src += " ; capex = capcost + 4 h x capcost_energy, fom = fom + 4 h x fom_energy"
-        else:
-            costs = pypsa_costs(raw, t.code)
-            dyear = 2022
-            cost_src = (
-                f"pypsa-technology-data costs_2025/2030/2035.csv {PYPSA_COSTS[t.code]} "
-                f"(ATB 2024 Market/Moderate, 2022 $; FOM = % x investment; linear in year) "
-                f"x {deflator_factor(2022)} to 2024 $; existing-only (capex unused)"
-            )
-        for year in PERIODS:
-            c = costs[year]
-            cost_rows.append(
-                {
-                    "technology": t.code,
-                    "period": year,
-                    "capex_usd_per_kw": round(to_base(c["capex"], dyear), 2),
-                    "fixed_om_usd_per_kw_year": round(to_base(c["fom"], dyear), 3),
-                    "variable_om_usd_per_mwh": round(to_base(c["vom"], dyear), 3),
-                    "source": cost_src,
-                }
-            )
-        # static attributes
-        heat_rate = t.heat_rate
-        if heat_rate is None and t.code == "biomass":
-            heat_rate = float(fuel_hr.loc["biomass", "heat_rate_btu_per_kwh"]) / 1000
-            notes.append("heat rate: pypsa-usa fuelCost22.csv biomass")
-        elif heat_rate is None:
-            heat_rate = costs[2030]["heatrate"]
-            notes.append(f"heat rate: {REEDS_COSTS[t.code][0]} 2030")
-        elif t.code in EIA_HEAT_RATE_2022:
-            notes.append(f"heat rate: EIA Electric Power Annual Table 8.1, 2022 ({EIA_HEAT_RATE_URL})")
+        heat_rate, hr_note = tech_heat_rate(raw, t, costs, om)
+        if hr_note:
+            notes.append(hr_note)
         availability = t.availability
         if availability is None:
             key = "nuclear" if t.code in ("nuclear", "smr") else t.code
             availability = cf[key]
             notes.append(
-                f"availability: realized 2022 {key} CF (eGRID2022 generation / EIA-860 2022 nameplate x 8760)"
+                f"availability: realized 2022 {key} CF on the summer rating (eGRID2022 generation / "
+                f"EIA-860 2022 summer MW x 8760)"
             )
         elif t.kind == "variable":
             notes.append("availability: 1 (the hourly profile limits output)")
         else:
-            notes.append("availability: illustrative derate")
+            notes.append(f"availability: {t.availability_note}")
         rte = t.round_trip_efficiency
         if t.code == "battery":
             rte = costs[PERIODS[0]]["rte"]
@@ -1019,7 +1406,14 @@ def build_technologies(raw: Path, log: list[str]) -> tuple[pd.DataFrame, pd.Data
                 "storage hours: ATB pumped storage representative 10 h (illustrative); "
                 "round-trip efficiency: pypsa-technology-data PHS efficiency (DIW DataDoc)"
             )
-        notes.append("capacity credit: illustrative (see SOURCES.md)")
+        notes.append(f"capacity credit (summer rating): {t.credit_note}")
+        if t.economic_retirement:
+            notes.append("economic retirement: yes (fixed O&M must be earned, as in ReEDS/GenX)")
+        elif t.code == "nuclear":
+            notes.append(
+                "economic retirement: no (existing reactors are kept by state support and the federal "
+                "45U production credit; their closure is a policy, not a fixed-O&M, decision)"
+            )
         notes.append(f"lifetime: {LIFETIME_SOURCE[t.code]}")
         notes.append(
             f"construction: ReEDS construction_times_default.csv {t.reeds_construction} {PERIODS[0]}"
@@ -1044,46 +1438,122 @@ def build_technologies(raw: Path, log: list[str]) -> tuple[pd.DataFrame, pd.Data
                 "round_trip_efficiency": rte,
                 "uses_gas_turbine": t.uses_gas_turbine,
                 "max_build_mw_per_region_period": t.max_build_mw,
+                "economic_retirement": t.economic_retirement,
                 "source": "; ".join(notes),
             }
         )
+    log.append(
+        "technologies: existing thermal heat rates and O&M from the unit database ("
+        + ", ".join(f"{k} {om[k].get('heat_rate', float('nan')):.3f} MMBtu/MWh" for k in UNIT_OM_TECHS)
+        + ")"
+    )
     return frame(tech_rows, "technologies"), frame(cost_rows, "technology_costs")
 
 
-def build_fuels(raw: Path) -> pd.DataFrame:
-    f = read_fuel_costs(raw)
-    k = deflator_factor(2021)
-    base = f"pypsa-usa fuelCost22.csv (AEO2022, 2021 $) x {k} to 2024 $"
-    hub = "EPA GHG Emission Factors Hub 2024 Table 1"
-    spec = (
-        (
-            "biomass",
-            "biomass",
-            0.0,
-            f"{base}; price is the file's placeholder; CO2 0: biogenic by "
-            f"convention (EPA factor for wood 93.80 kg/MMBtu not applied)",
-        ),
-        ("coal", "coal", 0.09552, f"{base}; CO2 {hub}, coal mixed (electric power sector) 95.52 kg/MMBtu"),
-        (
-            "gas",
-            "gas",
-            0.05306,
-            f"{base}; national price, replaced by regions.gas_price_usd_per_mmbtu; "
-            f"CO2 {hub}, natural gas 53.06 kg/MMBtu",
-        ),
-        ("oil", "oil", 0.07396, f"{base}; CO2 {hub}, distillate fuel oil No. 2 73.96 kg/MMBtu"),
-        ("uranium", "nuclear", 0.0, f"{base} (row 'nuclear'); no combustion CO2"),
-    )
+FUEL_CO2: tuple[tuple[str, float, str], ...] = (
+    ("biomass", 0.0, "CO2 0: biogenic by convention (EPA factor for wood 93.80 kg/MMBtu not applied)"),
+    ("coal", 0.09552, "CO2 EPA GHG Emission Factors Hub 2024 Table 1, coal mixed (electric power sector) 95.52 kg/MMBtu"),
+    ("gas", 0.05306, "CO2 EPA GHG Emission Factors Hub 2024 Table 1, natural gas 53.06 kg/MMBtu"),
+    ("oil", 0.07396, "CO2 EPA GHG Emission Factors Hub 2024 Table 1, distillate fuel oil No. 2 73.96 kg/MMBtu"),
+    ("uranium", 0.0, "no combustion CO2"),
+)  # fmt: skip
+# Regions without a fuel's supply (no fuel_prices row, so no plant can burn it there).
+FUEL_UNAVAILABLE: dict[str, dict[str, str]] = {
+    "gas": {"HI": "no pipeline gas in Hawaii (its thermal fleet burns oil)"},
+    "coal": {"HI": "Hawaii's last coal plant closed in 2022 and state law bars new coal generation"},
+}
+
+
+def build_fuels() -> pd.DataFrame:
     rows = [
         {
             "fuel": code,
-            "price_usd_per_mmbtu": round(float(f.loc[src, "fuel_price_per_mmbtu"]) * k, 3),
+            "price_usd_per_mmbtu": None,
             "co2_t_per_mmbtu": co2,
-            "source": text,
+            "source": f"{text}; prices by region and period in fuel_prices.csv",
         }
-        for code, src, co2, text in spec
+        for code, co2, text in FUEL_CO2
     ]
     return frame(rows, "fuels")
+
+
+def build_fuel_prices(raw: Path, log: list[str]) -> pd.DataFrame:
+    """Delivered fuel prices (2024 $/MMBtu) by fuel, region and period."""
+    div = state_census_divisions(raw, log)
+    dy = read_raw(raw, "reeds/fuelprices/dollaryear.csv").set_index("Scenario")["Dollar.Year"]
+    year = int(dy["AEO_2025_reference"])
+    k = deflator_factor(year)
+    coal = read_raw(raw, "reeds/fuelprices/coal_AEO_2025_reference.csv").set_index("year")
+    gas = read_raw(raw, "reeds/fuelprices/ng_AEO_2025_reference.csv").set_index("year")
+    uranium = read_raw(raw, "reeds/fuelprices/uranium_AEO_2025_reference.csv").set_index("year")["cost"]
+    f22 = read_fuel_costs(raw)
+    k21 = deflator_factor(2021)
+    rows = []
+    for r in sorted(STATE_CODES.values()):
+        for p in PERIODS:
+            for fuel, table, file in (
+                ("coal", coal, "coal_AEO_2025_reference.csv"),
+                ("gas", gas, "ng_AEO_2025_reference.csv"),
+            ):
+                if r in FUEL_UNAVAILABLE[fuel]:
+                    continue
+                note = ""
+                if r == "AK" and fuel == "gas":
+                    note = (
+                        "; proxy: AK burns Cook Inlet gas, not priced by AEO; the Pacific-division price is used "
+                        "(labelled; Cook Inlet utility contract prices are reported higher, not in the raw data)"
+                    )
+                rows.append({
+                    "fuel": fuel, "region": r, "period": p,
+                    "price_usd_per_mmbtu": round(float(table.loc[p, div[r]]) * k, 3),
+                    "source": f"AEO2025 reference delivered price to the electric power sector, {div[r]} census "
+                              f"division, {p} (reeds/fuelprices/{file}, {year} $ x {k}){note}",
+                })  # fmt: skip
+            rows.append({
+                "fuel": "uranium", "region": r, "period": p,
+                "price_usd_per_mmbtu": round(float(uranium[p]) * k, 3),
+                "source": f"AEO2025 reference national nuclear fuel cost {p} (reeds/fuelprices/uranium_AEO_2025_reference.csv, {year} $ x {k})",
+            })  # fmt: skip
+            rows.append({
+                "fuel": "oil", "region": r, "period": p,
+                "price_usd_per_mmbtu": round(float(f22.loc["oil", "fuel_price_per_mmbtu"]) * k21, 3),
+                "source": f"pypsa-usa fuelCost22.csv oil (AEO2022, 2021 price, 2021 $) x {k21} to 2024 $; no newer "
+                          "distillate or residual price for power (nor a Hawaii or Alaska price) in the raw data; held flat",
+            })  # fmt: skip
+            rows.append({
+                "fuel": "biomass", "region": r, "period": p,
+                "price_usd_per_mmbtu": round(float(f22.loc["biomass", "fuel_price_per_mmbtu"]) * k21, 3),
+                "source": f"pypsa-usa fuelCost22.csv biomass x {k21} to 2024 $; the file calls it a placeholder "
+                          "(illustrative); held flat",
+            })  # fmt: skip
+    for fuel, regions in FUEL_UNAVAILABLE.items():
+        for r, why in regions.items():
+            log.append(f"fuel_prices {fuel} {r}: no row ({why})")
+    rows.sort(key=lambda x: (x["fuel"], x["region"], x["period"]))
+    return frame(rows, "fuel_prices")
+
+
+def build_capacity_credit_steps() -> pd.DataFrame:
+    rows = []
+    credit = {t.code: t.capacity_credit for t in TECHS}
+    for tech, steps in CREDIT_STEPS.items():
+        if steps[0][1] != credit[tech]:
+            raise BuildError(f"capacity_credit_steps: step 1 of {tech} differs from technologies.csv")
+        last = 0.0
+        for i, (upto, value, why) in enumerate(steps, start=1):
+            if (upto is None) != (i == len(steps)) or (upto is not None and upto <= last):
+                raise BuildError(f"capacity_credit_steps: {tech} step {i} bounds out of order")
+            last = upto or last
+            rows.append(
+                {
+                    "technology": tech,
+                    "step": i,
+                    "share_of_peak_upto": upto,
+                    "capacity_credit": value,
+                    "source": why,
+                }
+            )
+    return frame(rows, "capacity_credit_steps")
 
 
 def build_cost_multipliers(raw: Path, log: list[str]) -> pd.DataFrame:
@@ -1124,35 +1594,105 @@ def build_cost_multipliers(raw: Path, log: list[str]) -> pd.DataFrame:
 # =======================================================================================
 # Existing capacity and demand
 # =======================================================================================
-def build_existing_capacity(raw: Path) -> pd.DataFrame:
+def operating_units(raw: Path) -> pd.DataFrame:
+    """Units of the unit database operating at the end of FLEET_YEAR, with state and technology.
+
+    Join: reeds_generators_transformed.csv -> plant_region_map.csv (plant_id -> ReEDS zone) ->
+    reeds/zones/hierarchy.csv (zone -> st). Units whose retirement_year is FLEET_YEAR or earlier
+    (retired, still in the file) and units coming online after FLEET_YEAR (planned) are left out.
+    """
+    units = read_raw(raw, "powergenome-data/reeds_generators_transformed.csv")
+    zone = read_raw(raw, "powergenome-data/plant_region_map.csv").drop_duplicates("plant_id")
+    hier = read_raw(raw, "reeds/zones/hierarchy.csv").set_index("r")["st"]
+    u = units.merge(zone, on="plant_id", how="left", validate="many_to_one")
+    if u["region"].isna().any():
+        raise BuildError(
+            f"plant_region_map.csv: no zone for plants {sorted(u.loc[u['region'].isna(), 'plant_id'].unique())[:5]}"
+        )
+    u["st"] = u["region"].map(hier)
+    if u["st"].isna().any():
+        raise BuildError(f"hierarchy.csv: unknown zones {sorted(u.loc[u['st'].isna(), 'region'].unique())}")
+    unknown = set(u["technology"]) - set(UNIT_TECH)
+    if unknown:
+        raise BuildError(f"reeds_generators_transformed.csv: unmapped technologies {sorted(unknown)}")
+    u = u.rename(columns={"technology": "eia_technology"})
+    u["technology"] = u["eia_technology"].map(UNIT_TECH)
+    live = (u["operating_year"] <= FLEET_YEAR) & ~(u["retirement_year"] <= FLEET_YEAR)
+    return u[live].copy()
+
+
+def unit_retirement_year(u: pd.DataFrame) -> pd.Series:
+    """The database's retirement year; where it is missing, online year + the ReEDS maximum age."""
+    age = u["technology"].map({k: v[0] for k, v in REEDS_MAXAGE_YEARS.items()})
+    return u["retirement_year"].fillna(u["operating_year"] + age).astype(int)
+
+
+def build_existing_capacity(raw: Path, log: list[str]) -> pd.DataFrame:
+    """Summer net MW by state, technology and retirement cohort.
+
+    48 contiguous states: the unit database. AK, HI and DC (not in it): EIA-860 2024 summer
+    capacity by state and fuel (no retirement years: blank).
+    """
+    u = operating_units(raw)
+    missing_year = int(u["retirement_year"].isna().sum())
+    u["cohort"] = unit_retirement_year(u)
+    log.append(
+        f"existing_capacity: {len(u):,} units operating at end-{FLEET_YEAR}, {u['capacity_mw'].sum() / 1000:,.1f} GW "
+        f"summer; {missing_year} without a retirement year (given online year + ReEDS maxage)"
+    )
+    u.loc[u["cohort"] > RETIREMENT_BLANK_AFTER, "cohort"] = 0
+    rows = []
+    for (st, tech, year), g in u.groupby(["st", "technology", "cohort"]):
+        names = " + ".join(sorted(g["eia_technology"].unique()))
+        when = (
+            f"retiring {year} (database retirement_year: announced or ReEDS age-based)"
+            if year
+            else f"retiring after {RETIREMENT_BLANK_AFTER} or never"
+        )
+        rows.append(
+            {
+                "region": str(st),
+                "technology": str(tech),
+                "retirement_year": int(year) if year else None,
+                "capacity_mw": round(float(g["capacity_mw"].sum()), 3),
+                "source": (
+                    f"unit database (powergenome-data/reeds_generators_transformed.csv, summer MW) {len(g)} "
+                    f"units operating end-{FLEET_YEAR}: {names}; {when}"
+                ),
+            }
+        )
     d = read_raw(raw, "eia/existcapacity_annualx_national.csv")
-    d = d[(d["Year"] == 2024) & (d["Producer Type"] == "Total Electric Power Industry")
-          & (d["State Code"] != "US") & (d["Fuel Source"] != "All Sources")]  # fmt: skip
+    d = d[(d["Year"] == FLEET_YEAR) & (d["Producer Type"] == "Total Electric Power Industry")
+          & (d["State Code"].isin(["AK", "HI", "DC"])) & (d["Fuel Source"] != "All Sources")]  # fmt: skip
     unknown = set(d["Fuel Source"]) - set(EIA_FUEL_TO_TECH)
     if unknown:
         raise BuildError(f"EIA-860: unmapped fuel sources {sorted(unknown)}")
     d = d.assign(technology=d["Fuel Source"].map(EIA_FUEL_TO_TECH))
-    rows = []
     for (state, tech), g in d.groupby(["State Code", "technology"]):
         fuels = " + ".join(sorted(g["Fuel Source"]))
         note = ""
         if tech == "battery":
             note = "; EIA 'Other' taken as battery storage (inference: not documented by EIA)"
-        elif "Other Gases" in fuels:
-            note = "; 'Other Gases' (blast-furnace, refinery gas) counted with gas"
+        elif tech == "gas_ct_existing":
+            note = "; the state table does not split combined cycles from turbines: all counted as gas_ct_existing"
         rows.append(
             {
                 "region": str(state),
                 "technology": str(tech),
                 "retirement_year": None,
-                "capacity_mw": round(float(g["Nameplate Capacity (Megawatts)"].sum()), 3),
-                "source": f"EIA-860 2024 nameplate, Total Electric Power Industry, {fuels}{note}",
+                "capacity_mw": round(float(g["Summer Capacity (Megawatts)"].sum()), 3),
+                "source": (
+                    f"EIA-860 {FLEET_YEAR} summer capacity, Total Electric Power Industry, {fuels} (not in the "
+                    f"unit database; no retirement years){note}"
+                ),
             }
         )
-    return frame(sorted(rows, key=lambda r: (r["region"], r["technology"])), "existing_capacity")
+    rows.sort(key=lambda r: (r["region"], r["technology"], r["retirement_year"] or 9999))
+    return frame(rows, "existing_capacity")
 
 
-def build_demand(raw: Path, log: list[str]) -> pd.DataFrame:
+def base_year_demand(raw: Path, log: list[str]) -> dict[str, tuple[float, str]]:
+    """2024 annual demand (MWh) per region with its source text."""
     load = read_raw(raw, "reeds/load/EIA_loadbystate.csv")
     l24 = load[load["year"] == 2024].set_index("st")["MWh"].astype(float)
     annual = {str(s): (float(v), "ReEDS EIA_loadbystate.csv 2024") for s, v in l24.items()}
@@ -1170,24 +1710,176 @@ def build_demand(raw: Path, log: list[str]) -> pd.DataFrame:
     for st in ISLANDED:
         annual[st] = (
             float(e.loc[st, "STNGENAN"]),
-            "eGRID2022 state net generation (islanded: generation = load + losses)",
+            "eGRID2022 state net generation (islanded: generation = load + losses; no 2024 figure in the raw data)",
         )
         log.append(f"demand {st}: eGRID2022 net generation {annual[st][0]:,.0f} MWh")
     missing = set(STATE_CODES.values()) - set(annual)
     if missing:
         raise BuildError(f"demand missing for {sorted(missing)}")
-    rows = [
-        {
-            "region": r,
-            "period": p,
-            "annual_demand_mwh": round(annual[r][0]),
-            "peak_demand_mw": None,
-            "source": f"{annual[r][1]}; flat over periods (assumption)",
+    return annual
+
+
+def weighted_ratio(
+    ratio: dict[str, dict[int, float]], base: dict[str, tuple[float, str]], states: Iterable[str], p: int
+) -> float:
+    """Growth of a group of states: their ratios weighted by 2024 demand."""
+    w = {s: base[s][0] for s in states}
+    return sum(ratio[s][p] * w[s] for s in w) / sum(w.values())
+
+
+def growth_factors(
+    raw: Path, base: dict[str, tuple[float, str]]
+) -> dict[tuple[str, str, int], tuple[float, str]]:
+    """(case, region, period) -> demand multiplier relative to 2024, with its source text.
+
+    CONUS states: the AEO2025 state multiplier of the case at the period year / at 2024.
+    DC: the 2024-load-weighted mean of MD and VA; AK, HI: the 2024-load-weighted mean of the
+    48 states (the national multiplier).
+    """
+    out: dict[tuple[str, str, int], tuple[float, str]] = {}
+    for case in DEMAND_CASES:
+        file = f"reeds/load/demand_AEO_2025_{case}.csv"
+        m = read_raw(raw, file).pivot(index="r", columns="year", values="multiplier")
+        ratio = {str(st): {p: float(m.loc[st, p] / m.loc[st, BASE_YEAR]) for p in PERIODS} for st in m.index}
+        for st, per in ratio.items():
+            for p, v in per.items():
+                out[(case, st, p)] = (v, f"x {v:.4f} = AEO2025 {case} multiplier {p}/{BASE_YEAR} ({file})")
+
+        for p in PERIODS:
+            v = weighted_ratio(ratio, base, DC_NEIGHBOURS, p)
+            out[(case, "DC", p)] = (
+                v,
+                f"x {v:.4f} = 2024-load-weighted AEO2025 {case} {p}/{BASE_YEAR} multiplier of MD and VA (DC is not separate in {file})",
+            )
+            v = weighted_ratio(ratio, base, ratio, p)
+            for st in ISLANDED:
+                out[(case, st, p)] = (
+                    v,
+                    f"x {v:.4f} = national (48-state, 2024-load-weighted) AEO2025 {case} {p}/{BASE_YEAR} multiplier (no {st} row in {file}; labelled)",
+                )
+    return out
+
+
+def build_demand(raw: Path, log: list[str], peak_to_mean: dict[str, tuple[float, str]]) -> pd.DataFrame:
+    """Background demand by region, period and growth case: energy and peak grow alike."""
+    base = base_year_demand(raw, log)
+    growth = growth_factors(raw, base)
+    rows = []
+    for r in sorted(base):
+        mwh, src = base[r]
+        ptm, ptm_src = peak_to_mean[r]
+        peak_2024 = mwh / 8760 * ptm
+        for p in PERIODS:
+            for case in DEMAND_CASES:
+                g, g_src = growth[(case, r, p)]
+                rows.append(
+                    {
+                        "region": r,
+                        "period": p,
+                        "case": case,
+                        "annual_demand_mwh": round(mwh * g),
+                        "peak_demand_mw": round(peak_2024 * g, 1),
+                        "source": (
+                            f"energy: {src} {g_src}; peak: 2024 energy / 8760 x peak-to-mean {ptm:.4f} "
+                            f"({ptm_src}) = {peak_2024:,.1f} MW, grown like energy"
+                        ),
+                    }
+                )
+    for case in DEMAND_CASES:
+        tot = {
+            p: sum(r["annual_demand_mwh"] for r in rows if r["case"] == case and r["period"] == p) / 1e6
+            for p in PERIODS
         }
-        for r in sorted(annual)
-        for p in PERIODS
-    ]
+        log.append(f"demand {case}: " + ", ".join(f"{p} {v:,.1f} TWh" for p, v in tot.items()))
     return frame(rows, "demand")
+
+
+# =======================================================================================
+# Hourly demand shapes (EIA-930, 2023)
+# =======================================================================================
+def profile_columns(raw: Path) -> pd.DataFrame:
+    """The 2023 EIA-930 hourly demand (MW) of the BA/subregion columns used, aligned with the
+    scenario clock: row h = the hour starting 2023-01-01 00:00 UTC-6 + h hours.
+
+    EIA-930 stamps hours by their END (hour ending, UTC); the clock hour starting at UTC time T
+    is therefore the row stamped T + 1 h. The clock's first hour starts 06:00 UTC, so row h of
+    the clock is the file's row stamped 07:00 UTC + h. The last seven clock hours (31 Dec 2023,
+    17:00-23:00 UTC-6) fall in 2024, outside the file; they are filled with the file's first
+    seven rows (the night of 1 January 2023, same hours of the day, also a holiday).
+    """
+    d = read_raw(raw, "eia930-cleaned/demand_cleaned_2023_hourly_utc.csv")
+    stamps = pd.to_datetime(d["datetime_utc"], utc=True)
+    if len(d) != 8760 or stamps.iloc[0] != pd.Timestamp("2023-01-01 00:00", tz="UTC"):
+        raise BuildError(
+            "demand_cleaned_2023_hourly_utc.csv: expected 8760 hourly rows from 2023-01-01 00:00 UTC"
+        )
+    first = int(
+        (pd.Timestamp("2023-01-01 06:00", tz="UTC") + pd.Timedelta(hours=1) - stamps.iloc[0])
+        / pd.Timedelta(hours=1)
+    )
+    order = [(first + h) % 8760 for h in range(8760)]
+    needed = sorted({c for cols in EIA930_STATE_COLUMNS.values() for c in cols})
+    absent = [c for c in needed if c not in d.columns]
+    if absent:
+        raise BuildError(f"demand_cleaned_2023_hourly_utc.csv: missing columns {absent}")
+    return d[needed].iloc[order].reset_index(drop=True).astype(float)
+
+
+def build_profiles(raw: Path, log: list[str]) -> tuple[str, dict[str, tuple[float, str]]]:
+    """profiles.csv text (hour, demand.<REGION> normalised to mean 1, 4 significant digits) and
+    each region's peak-to-mean ratio with its source text."""
+    cols = profile_columns(raw)
+    shapes: dict[str, np.ndarray] = {}
+    ptm: dict[str, tuple[float, str]] = {}
+    for st, names in sorted(EIA930_STATE_COLUMNS.items()):
+        mw = cols[list(names)].sum(axis=1).to_numpy()
+        shape = mw / mw.mean()
+        shapes[st] = shape
+        ptm[st] = (float(shape.max()), f"2023 EIA-930 hourly demand of {' + '.join(names)}")
+    d = read_raw(raw, "eia930-cleaned/demand_cleaned_2023_hourly_utc.csv")
+    conus = d["CONUS"].to_numpy(dtype=float)
+    for st in ISLANDED:
+        ptm[st] = (
+            float(conus.max() / conus.mean()),
+            "illustrative: no hourly data for the islanded state; CONUS 2023 EIA-930 peak-to-mean",
+        )
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    regions = sorted(shapes)
+    w.writerow(["hour"] + [f"demand.{r}" for r in regions])
+    for h in range(8760):
+        w.writerow([h] + [f"{shapes[r][h]:.4g}" for r in regions])
+    log.append(
+        f"profiles: real 2023 demand shapes for {len(regions)} regions; AK, HI keep the synthetic shape"
+    )
+    return out.getvalue(), ptm
+
+
+def nerc_peak_check(raw: Path, log: list[str]) -> list[tuple[str, float, float]]:
+    """Coincident 2024 peak of our hourly demand per ReEDS NERC region vs reeds/reserves/peak_net_imports.csv."""
+    cols = profile_columns(raw)
+    h = read_raw(raw, "reeds/zones/hierarchy.csv")
+    region_of: dict[str, str] = {}
+    for st, g in h.groupby("st"):
+        region_of[str(st)] = str(g["nercr"].value_counts().index[0])
+    base = base_year_demand(raw, [])
+    load: dict[str, np.ndarray] = {}
+    for st, names in EIA930_STATE_COLUMNS.items():
+        if st not in region_of:
+            continue
+        mw = cols[list(names)].sum(axis=1).to_numpy()
+        series = base[st][0] / 8760 * mw / mw.mean()
+        nr = region_of[st]
+        load[nr] = load.get(nr, 0) + series
+    ref = read_raw(raw, "reeds/reserves/peak_net_imports.csv").set_index("nercr")["MW_TotalDemand"]
+    rows = []
+    for nr in sorted(load):
+        ours = float(load[nr].max())
+        rows.append((nr, ours, float(ref[nr])))
+        log.append(
+            f"peak check {nr}: ours {ours:,.0f} MW vs NERC 2024 {float(ref[nr]):,.0f} MW ({ours / float(ref[nr]) - 1:+.1%})"
+        )
+    return rows
 
 
 # =======================================================================================
@@ -1332,8 +2024,24 @@ def atb_debt_fraction(raw: Path) -> float:
     return float(vals[0])
 
 
+def turbine_supply_mw_per_year(raw: Path) -> tuple[int, str]:
+    """National yearly gas-turbine deliveries available to the US grid: world large-turbine
+    production x the US share of 2024 world orders (pages/gas_plant_costs_and_lead_times_reported.csv)."""
+    g = read_raw(raw, "pages/gas_plant_costs_and_lead_times_reported.csv")
+    world = g[(g["subject"] == "world large CCGT turbines")].iloc[0]
+    us = g[(g["subject"] == "US gas turbine orders")].iloc[0]
+    production, orders, us_orders = float(world["value"]), float(world["value_high"]), float(us["value"])
+    mw = round(production * us_orders / orders * 1000)
+    why = (
+        f"world large-turbine production {production:.0f} GW/yr (IEEFA) x US share of 2024 world orders "
+        f"({us_orders:.0f} of {orders:.0f} GW) = {mw:,} MW/yr"
+    )
+    return mw, why
+
+
 def scenario_yaml(raw: Path) -> str:
     debt = atb_debt_fraction(raw)
+    turbines, turbine_why = turbine_supply_mw_per_year(raw)
 
     def mapping(d: dict[int, float] | dict[int, int]) -> str:
         return "{" + ", ".join(f"{k}: {v}" for k, v in d.items()) + "}"
@@ -1344,16 +2052,19 @@ def scenario_yaml(raw: Path) -> str:
 # every number's source or reasoning is in SOURCES.md (same folder).
 name: default-us
 description: >-
-  Default US scenario: 50 states + DC (AK and HI islanded), existing fleet from EIA-860 2024,
-  NREL ATB 2024 costs via ReEDS, NARIS 2024 transfer capabilities, an illustrative coalition of
-  nine investors and 14 candidate AI campuses. Money in 2024 US dollars.
+  Default US scenario: 50 states + DC (AK and HI islanded), existing fleet at summer ratings with
+  retirement cohorts from the ReEDS/NEMS unit database, AEO2025 demand growth and fuel prices,
+  2023 EIA-930 hourly demand shapes, NERC LTRA 2025 reserve margins, NARIS 2024 transfer
+  capabilities with DC-tie-only seams, NREL ATB 2024 costs via ReEDS (2025 gas-plant capex), an
+  illustrative coalition of nine investors and 14 candidate AI campuses. Money in 2024 US dollars.
 base_dollar_year: {BASE_YEAR}
 start_year: {START_YEAR}
 periods:
 {periods}
 # OMB Circular A-4 (2003) real discount rate for the opportunity cost of capital.
 discount_rate: 0.07
-# Illustrative planning reserve margin over peak, on derated (capacity-credit) capacity.
+# Illustrative planning reserve margin for regions whose regions.csv reserve_margin is blank
+# (none in the default: each state has its NERC LTRA 2025 reference margin level there).
 reserve_margin: 0.15
 # Illustrative: half of a corridor's capability can carry firm capacity.
 firm_import_share: 0.5
@@ -1362,10 +2073,12 @@ mode: target
 it_target_mw: {mapping(IT_TARGET_MW)}
 typical_days: 4
 hours_per_block: 4
-weather_year: 2019
+# The year of the real EIA-930 demand shapes in profiles.csv (solar and wind stay synthetic).
+weather_year: {WEATHER_YEAR}
 voll_usd_per_mwh: 10000
-# Illustrative coalition share of gas-turbine deliveries (GE Vernova backlog 80 GW, sold out to 2030).
-turbine_supply_mw_per_year: {TURBINE_SUPPLY_MW_PER_YEAR}
+# National gas-turbine deliveries to the US grid (the plan builds the whole grid): {turbine_why}
+# (pages/gas_plant_costs_and_lead_times_reported.csv; check: EIA 860M plans 18.7 GW of CC for 2025-2028, 4.7 GW/yr).
+turbine_supply_mw_per_year: {turbines}
 new_corridors_allowed: true
 chips:
   # Illustrative: 72 GPUs per ~120 kW GB200 NVL72 rack = 600/MW of rack power, 80% of IT in GPU racks.
@@ -1414,13 +2127,15 @@ def deflators_text() -> str:
 # =======================================================================================
 DECIMALS: dict[str, dict[str, int]] = {
     "regions": {"latitude_deg": 4, "longitude_deg": 4, "solar_cf": 3, "wind_cf": 3,
-                "retail_price_usd_per_mwh": 2, "gas_price_usd_per_mmbtu": 3, "datacenter_share_pct": 1},
+                "retail_price_usd_per_mwh": 2, "reserve_margin": 4, "datacenter_share_pct": 1},
     "corridors": {"existing_mw_forward": 3, "existing_mw_reverse": 3, "length_miles": 3,
                   "expansion_capex_usd_per_mw": 2},
     "technology_costs": {"capex_usd_per_kw": 2, "fixed_om_usd_per_kw_year": 3, "variable_om_usd_per_mwh": 3},
     "existing_capacity": {"capacity_mw": 3},
     "fuels": {"price_usd_per_mmbtu": 3, "co2_t_per_mmbtu": 6},
-    "demand": {"annual_demand_mwh": 0},
+    "fuel_prices": {"price_usd_per_mmbtu": 3},
+    "capacity_credit_steps": {"share_of_peak_upto": 4, "capacity_credit": 4},
+    "demand": {"annual_demand_mwh": 0, "peak_demand_mw": 1},
     "fabs": {"capex_usd": 0, "grant_usd": 0, "fixed_om_usd_per_year": 0, "accelerators_per_year": 0},
     "commitments": {"amount_usd": 0},
 }  # fmt: skip
@@ -1431,16 +2146,22 @@ def build_all(raw: Path) -> tuple[dict[str, str], list[str]]:
     log: list[str] = []
     tables: dict[str, pd.DataFrame] = {}
     tables["regions"] = build_regions(raw, log)
-    tables["corridors"] = build_corridors(raw, log)
+    interconnect = dict(zip(tables["regions"]["region"], tables["regions"]["interconnect"], strict=True))
+    tables["corridors"] = build_corridors(raw, log, interconnect)
     tables["technologies"], tables["technology_costs"] = build_technologies(raw, log)
-    tables["fuels"] = build_fuels(raw)
+    tables["capacity_credit_steps"] = build_capacity_credit_steps()
+    tables["fuels"] = build_fuels()
+    tables["fuel_prices"] = build_fuel_prices(raw, log)
     tables["cost_multipliers"] = build_cost_multipliers(raw, log)
-    tables["existing_capacity"] = build_existing_capacity(raw)
-    tables["demand"] = build_demand(raw, log)
+    tables["existing_capacity"] = build_existing_capacity(raw, log)
+    profiles_text, peak_to_mean = build_profiles(raw, log)
+    tables["demand"] = build_demand(raw, log, peak_to_mean)
+    nerc_peak_check(raw, log)
     tables["campuses"] = build_campuses()
     tables["fabs"] = build_fabs(raw)
     tables.update(build_coalition())
     files = {f"{name}.csv": table_text(name, df, DECIMALS.get(name)) for name, df in tables.items()}
+    files["profiles.csv"] = profiles_text
     files["scenario.yaml"] = scenario_yaml(raw)
     files["reference/deflators.csv"] = deflators_text()
     return files, log
@@ -1452,7 +2173,8 @@ def summary(files: dict[str, str], out: Path) -> str:
 
     cap = read("existing_capacity.csv").groupby("technology")["capacity_mw"].sum() / 1000
     dem = read("demand.csv")
-    first = dem[dem["period"] == PERIODS[0]]["annual_demand_mwh"].sum() / 1e6
+    dem = dem[dem["case"] == "reference"]
+    twh = {p: dem[dem["period"] == p]["annual_demand_mwh"].sum() / 1e6 for p in PERIODS}
     camp = read("campuses.csv")
     com = read("commitments.csv")
     firm = com[com["stage"].isin(["committed", "funded"])]["amount_usd"].sum() / 1e9
@@ -1463,7 +2185,7 @@ def summary(files: dict[str, str], out: Path) -> str:
         f"  existing capacity: {cap.sum():,.1f} GW ("
         + ", ".join(f"{t} {v:,.1f}" for t, v in cap.sort_values(ascending=False).items())
         + ")",
-        f"  background demand: {first:,.1f} TWh/yr (flat over {', '.join(map(str, PERIODS))})",
+        "  background demand (reference case): " + ", ".join(f"{p} {v:,.1f} TWh" for p, v in twh.items()),
         f"  campuses: {len(camp)} sites, {float((camp['module_it_mw'] * camp['max_modules']).sum()):,.0f} MW IT "
         f"at most; fabs: {len(read('fabs.csv'))}",
         f"  coalition: {len(read('investors.csv'))} investors, ${com['amount_usd'].sum() / 1e9:,.1f}B "
