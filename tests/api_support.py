@@ -106,8 +106,8 @@ def service(tmp: Path, workers: int = 0, **config: Any) -> Iterator[Service]:
     url = f"sqlite:///{tmp / 'service.db'}"
     plan, scenario = tiny_plan()
     db.engine_for(url)
+    run_id = save_run(plan, scenario, source="tests", url=url)  # first: users are bound to its investors
     tokens = make_users(url)
-    run_id = save_run(plan, scenario, source="tests", url=url)
     app = create_app(ApiConfig(db_url=url, job_workers=workers, **config))
     try:
         with TestClient(app, base_url="https://testserver") as client:

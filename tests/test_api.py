@@ -319,11 +319,17 @@ def test_cli_users_add_token_list_and_serve_help() -> None:
     runner = CliRunner()
     r = runner.invoke(
         app,
-        ["users", "add", "jo", "--role", "investor", "--investor", "jp_corp", "--password-stdin"],
+        ["users", "add", "jo", "--role", "investor", "--investor", "NoSuchInvestor", "--password-stdin"],
+        input="a fine password\n",
+    )
+    assert r.exit_code == 1 and "no investor 'NoSuchInvestor'" in r.output
+    r = runner.invoke(
+        app,
+        ["users", "add", "jo", "--role", "investor", "--investor", "jp_strategic", "--password-stdin"],
         input="a fine password\n",
     )
     assert r.exit_code == 0, r.output
-    assert "Added jo: investor (investor jp_corp)." in r.output
+    assert "Added jo: investor (investor jp_strategic)." in r.output
     r = runner.invoke(
         app, ["users", "add", "jo", "--role", "analyst", "--password-stdin"], input="a fine password\n"
     )
@@ -341,7 +347,7 @@ def test_cli_users_add_token_list_and_serve_help() -> None:
     assert auth.principal_from_token(r.output.strip()) is not None  # the store of $STATESIDE_DB_URL
     assert runner.invoke(app, ["users", "token", "nobody"]).exit_code == 1
     listing = runner.invoke(app, ["users", "list"]).output
-    assert "jo" in listing and "jp_corp" in listing
+    assert "jo" in listing and "jp_strategic" in listing
     r = runner.invoke(app, ["serve", "--help"])
     assert r.exit_code == 0 and "--port" in r.output and "--insecure-cookies" in r.output
 

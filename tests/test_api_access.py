@@ -27,7 +27,7 @@ STATES = ("tex", "nm")
 STATE_TABLES = {
     "builds", "dispatch", "emissions", "unserved", "prices", "corridors", "campuses", "fabs", "cap_tables",
     "project_economics", "project_cashflows", "jobs", "emissions_detail", "state_benefits", "chips_fabs",
-    "impact_coefficients", "impact_sources",
+    "impact_coefficients", "impact_sources", "dispatch_t", "storage_t", "flows_t", "prices_t",
 }  # fmt: skip
 REVIEWER_TABLES = {"cap_tables", "capital", "campuses", "fabs", "impact_coefficients", "impact_sources"}
 INVESTOR_INPUTS = {"investors", "commitments", "share_caps"}

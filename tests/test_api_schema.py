@@ -32,8 +32,8 @@ schema = schemathesis.openapi.from_asgi("/api/openapi.json", APP)
 @pytest.fixture(scope="module", autouse=True)
 def _store() -> Iterator[None]:
     plan, scenario = tiny_plan()
+    STATE["run_id"] = save_run(plan, scenario, url=STATE["url"])  # first: users are bound to its investors
     make_users(STATE["url"])
-    STATE["run_id"] = save_run(plan, scenario, url=STATE["url"])
     yield
     db.dispose_all()
     shutil.rmtree(_TMP, ignore_errors=True)

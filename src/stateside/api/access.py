@@ -10,7 +10,14 @@ for the API and the dashboard alike:
   what is built where and when, totals by asset class, project-level economics), whole;
   nothing else. Another investor's id, name or amounts never reach it: rows of coalition
   tables and summary lines that name another investor are dropped, and text cells of
-  its own rows that name one are withheld. Tables the service does not know are refused.
+  its own rows that name one are withheld. "Naming" is decided on structured ids, never
+  substrings: a text cell names investor *X* when one of its parts (split at ``/ ; , | :``
+  and spaces) *is* X's id, or the whole cell is X's name — so an investor ``ae`` is found
+  in ``ae/datacenter`` however short its id, and not in ``aerospace``. Summary figures
+  computed from tables an investor may not read (:data:`INVESTOR_WITHHELD_SUMMARY`) are
+  withheld. Tables the service does not know are refused.
+  Runs: an investor sees only the runs of coalitions it is part of (its id among the
+  run's investors) and never the members of sweeps (:func:`can_see_run`).
 * **state_official** (bound to state *S*) — the rows of *S* in every table with a region
   (projects, capacity, campuses, fabs, emissions, jobs, and the cap-table rows of projects
   in *S*: the capital landing there); corridors touching *S*; nothing national.
@@ -70,8 +77,15 @@ COALITION_TABLES: frozenset[str] = frozenset(
         "chips_fabs",
         "impact_coefficients",
         "impact_sources",
+        "dispatch_t",
+        "storage_t",
+        "flows_t",
+        "prices_t",
     }
 )
+#: summary figures an investor does not see: computed from per-country or per-investor tables it
+#: may not read (the allied share of capital, with two countries, is the other country's share)
+INVESTOR_WITHHELD_SUMMARY: tuple[tuple[str, str], ...] = (("impact", "allied_capital_share"),)
 #: reference data anyone who may see a run may read
 REFERENCE_TABLES: frozenset[str] = frozenset({"impact_coefficients", "impact_sources"})
 #: what a reviewer reads: ownership and the projects it is of
@@ -91,26 +105,48 @@ IDENTITY_FIELDS: tuple[str, ...] = ("scenario", "scenario_hash", "status", "mode
 WITHHELD = "(withheld: names another investor)"
 
 
+#: where a text cell is split into the parts compared with investor ids
+_PARTS = re.compile(r"[/;,|:\s]+")
+
+
+@dataclass(frozen=True)
+class Naming:
+    """Which text names another investor: a part equal to one of ``ids``, or a whole cell equal
+    (case-insensitively) to one of ``names``."""
+
+    ids: frozenset[str]
+    names: frozenset[str]
+
+    def search(self, text: str) -> bool:
+        """Whether ``text`` names one of the investors (structured: ids as parts, names whole)."""
+        if text.strip().casefold() in self.names:
+            return True
+        return any(part in self.ids for part in _PARTS.split(text) if part)
+
+
 @dataclass
 class Parties:
     """Who and where in one run: investor ids with their names, and each project's region."""
 
     investors: dict[str, str] = field(default_factory=dict)
     project_region: dict[str, str] = field(default_factory=dict)
-    _patterns: dict[str, re.Pattern[str]] = field(default_factory=dict, repr=False)
+    _naming: dict[str, Naming | None] = field(default_factory=dict, repr=False)
 
-    def others(self, investor: str | None) -> re.Pattern[str] | None:
-        """A pattern matching any other investor's id or name (None if there is none)."""
+    def others(self, investor: str | None) -> Naming | None:
+        """What names any investor other than ``investor`` (None if there is none)."""
         key = investor or ""
-        if key not in self._patterns:
-            words = {w for i, n in self.investors.items() if i != investor for w in (i, n) if len(w) >= 3}
-            mine = {investor, self.investors.get(investor or "", "")}
-            words -= mine
-            if not words:
-                return None
-            alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-            self._patterns[key] = re.compile(rf"(?<![A-Za-z0-9_])(?:{alt})(?![A-Za-z0-9_])", re.IGNORECASE)
-        return self._patterns.get(key)
+        if key not in self._naming:
+            mine = {investor or "", self.investors.get(investor or "", "")}
+            ids = frozenset(i for i in self.investors if i and i not in mine)
+            names = frozenset(
+                n.strip().casefold()
+                for i, n in self.investors.items()
+                if i != investor
+                and n.strip()
+                and n.strip().casefold() not in {m.casefold() for m in mine if m}
+            )
+            self._naming[key] = Naming(ids, names) if ids or names else None
+        return self._naming[key]
 
 
 def parties(tables: dict[str, pd.DataFrame], inputs: dict[str, pd.DataFrame] | None = None) -> Parties:
@@ -277,15 +313,15 @@ def _text_columns(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
 
 
-def _names_other(pattern: re.Pattern[str], v: Any) -> bool:
+def _names_other(pattern: Naming, v: Any) -> bool:
     if isinstance(v, str):
-        return pattern.search(v) is not None
+        return pattern.search(v)
     if isinstance(v, (tuple, list)):
         return any(_names_other(pattern, x) for x in v)
     return False
 
 
-def _drop_rows_naming(df: pd.DataFrame, pattern: re.Pattern[str] | None) -> pd.DataFrame:
+def _drop_rows_naming(df: pd.DataFrame, pattern: Naming | None) -> pd.DataFrame:
     cols = _text_columns(df)
     if pattern is None or not cols or not len(df):
         return df
@@ -295,7 +331,7 @@ def _drop_rows_naming(df: pd.DataFrame, pattern: re.Pattern[str] | None) -> pd.D
     return df[~bad]
 
 
-def _withhold_cells(df: pd.DataFrame, pattern: re.Pattern[str] | None) -> pd.DataFrame:
+def _withhold_cells(df: pd.DataFrame, pattern: Naming | None) -> pd.DataFrame:
     cols = _text_columns(df)
     if pattern is None or not cols or not len(df):
         return df
@@ -314,7 +350,7 @@ def _withhold_cells(df: pd.DataFrame, pattern: re.Pattern[str] | None) -> pd.Dat
 # summaries and run listings
 
 
-def scrub(value: Any, pattern: re.Pattern[str] | None) -> Any:
+def scrub(value: Any, pattern: Naming | None) -> Any:
     """``value`` without the strings, list items and dict entries that name another investor."""
     if pattern is None:
         return value
@@ -355,9 +391,33 @@ def run_summary(viewer: Principal, summary: dict[str, Any], who: Parties) -> dic
                 fin["investors"] = {k: v for k, v in invs.items() if k == viewer.investor}
             fin.pop("syndication", None)
             s["finance"] = fin
+        for section, key in INVESTOR_WITHHELD_SUMMARY:
+            part = s.get(section)
+            if isinstance(part, dict) and key in part:
+                s[section] = {k: v for k, v in part.items() if k != key}
         out = scrub(s, who.others(viewer.investor))
         return out if isinstance(out, dict) else {}
     return {k: summary[k] for k in IDENTITY_FIELDS if k in summary}
+
+
+def is_sweep_source(source: str | None) -> bool:
+    """Whether a run's ``source`` says a sweep saved it (``sweep ID member N``)."""
+    return bool(source) and str(source).startswith("sweep ")
+
+
+def can_see_run(viewer: Principal, run_investors: frozenset[str], sweep_member: bool) -> bool:
+    """Whether ``viewer`` may open a run at all (its rows are then filtered as above).
+
+    Admins and analysts: every run. Everyone else: no sweep members (sweeps are an analyst's
+    tool). Investors: only the runs whose scenario has their investor id (their coalition's
+    plans); state officials and reviewers: every other run."""
+    if is_full(viewer):
+        return True
+    if sweep_member:
+        return False
+    if viewer.role == "investor":
+        return bool(viewer.investor) and viewer.investor in run_investors
+    return viewer.role in ("state_official", "reviewer")
 
 
 def run_listing(viewer: Principal, info: dict[str, Any]) -> dict[str, Any]:
@@ -399,11 +459,13 @@ __all__ = [
     "COALITION_TABLES",
     "INVESTOR_TABLES",
     "REVIEWER_TABLES",
+    "Naming",
     "Parties",
     "Problem",
     "can_read_jobs",
     "can_read_report",
     "can_read_scenarios",
+    "can_see_run",
     "can_view_investor",
     "can_view_state",
     "input_table",

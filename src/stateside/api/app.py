@@ -16,6 +16,7 @@ from stateside import __version__
 from stateside.api.config import ApiConfig
 from stateside.api.deps import AppState
 from stateside.api.jobs import JobRunner
+from stateside.api.limits import BodyLimit
 from stateside.api.problems import PROBLEM_JSON, Problem, ProblemModel
 from stateside.api.rundata import RunCache
 from stateside.store.db import StoreError, engine_for
@@ -62,13 +63,19 @@ def create_app(config: ApiConfig | None = None, *, runner: JobRunner | None = No
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
     app.state.stateside = state
     _handlers(app)
     _headers(app)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=lambda: cfg.max_upload_bytes + 2**20,  # the file and the form around it
+        signed_in=lambda bearer, cookie: _signed_in(bearer, cookie, cfg.db_url),
+    )
+    _docs(app)
 
     from stateside.api import routes_auth, routes_jobs, routes_runs, routes_scenarios, routes_sweeps
     from stateside.web import pages
@@ -81,6 +88,68 @@ def create_app(config: ApiConfig | None = None, *, runner: JobRunner | None = No
     pages.mount(app)
     _openapi_problem_schema(app)
     return app
+
+
+def _signed_in(bearer: str | None, cookie: str | None, url: str | None) -> bool:
+    from stateside.api import auth
+
+    if bearer:
+        return auth.principal_from_token(bearer, url) is not None
+    return bool(cookie) and auth.principal_from_session(cookie or "", url) is not None
+
+
+#: the page of the interactive API docs: Swagger UI from the swagger-ui-bundle package, served by the
+#: app itself (works offline; no inline script, so the pages' CSP holds)
+DOCS_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<link rel="stylesheet" href="/api/docs/static/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/api/docs/static/swagger-ui-bundle.js"></script>
+<script src="/api/docs/init.js"></script></body></html>
+"""
+DOCS_INIT_JS = """window.ui = SwaggerUIBundle({url: "/api/openapi.json", dom_id: "#swagger-ui",
+  deepLinking: true, presets: [SwaggerUIBundle.presets.apis], layout: "BaseLayout"});
+"""
+
+
+def _docs(app: FastAPI) -> None:
+    """/api/docs: Swagger UI served from the installed swagger-ui-bundle package (no CDN)."""
+    from fastapi.responses import HTMLResponse
+    from starlette.staticfiles import StaticFiles
+
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:  # pragma: no cover - a dependency; the page then says so
+        swagger_ui_path = None
+
+    title = f"{app.title} - docs"
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> Response:
+        if swagger_ui_path is None:
+            return HTMLResponse(
+                "<p>Install swagger-ui-bundle for the docs page; the schema is at "
+                "<a href='/api/openapi.json'>/api/openapi.json</a>.</p>",
+                status_code=503,
+            )
+        return HTMLResponse(DOCS_HTML.format(title=title))
+
+    @app.get("/api/docs/init.js", include_in_schema=False)
+    def docs_init() -> Response:
+        return Response(DOCS_INIT_JS, media_type="text/javascript")
+
+    if swagger_ui_path is not None:
+        app.mount("/api/docs/static", StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path (for the Allow header of a 405)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and getattr(route, "methods", None) and regex.match(request.url.path):
+            methods |= set(route.methods)
+    return sorted(methods)
 
 
 def _is_api(request: Request) -> bool:
@@ -112,11 +181,18 @@ def _handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code)
         detail = exc.detail if isinstance(exc.detail, str) else None
+        headers = dict(exc.headers or {})
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"nothing at {request.url.path}"
-        return problem_response(
-            request, Problem(exc.status_code, detail, kind=kind, headers=dict(exc.headers or {}))
-        )
+        if exc.status_code == 405:
+            allowed = _allowed_methods(request)
+            if allowed:
+                headers["Allow"] = ", ".join(allowed)
+                detail = f"{request.method} is not allowed here; allowed: {', '.join(allowed)}"
+        if exc.status_code == 400 and detail == "There was an error parsing the body":
+            kind = "bad-body"
+            detail = "the request body could not be read: send JSON encoded as UTF-8 (RFC 8259 §8.1)"
+        return problem_response(request, Problem(exc.status_code, detail, kind=kind, headers=headers))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -154,14 +230,7 @@ def _headers(app: FastAPI) -> None:
     async def _security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        limit = app.state.stateside.config.max_upload_bytes + 2**20  # the file and the form around it
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > limit:
-            # refused before the body is read (and spooled to disk by the form parser)
-            return problem_response(
-                request,
-                Problem(413, f"the request body is larger than {limit // 2**20} MiB", kind="too-large"),
-            )
+        # (body limits: BodyLimit, the outermost middleware, counts the bytes as they are read)
         response = await call_next(request)
         h = response.headers
         h.setdefault("X-Content-Type-Options", "nosniff")

@@ -38,6 +38,8 @@ class AppState:
     runner: JobRunner
     runs: RunCache
     reports: dict[str, bytes] = field(default_factory=dict)
+    throttle: auth.LoginThrottle = field(default_factory=auth.LoginThrottle)
+    hash_gate: auth.HashGate = field(default_factory=auth.HashGate)
 
     @property
     def url(self) -> str | None:

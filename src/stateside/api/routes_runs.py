@@ -37,7 +37,7 @@ def run_listing(p: Any, info: Any) -> dict[str, Any]:
 
 @router.get("", response_model=RunPage, summary="Saved runs, newest first")
 def list_all(p: User, st: State, pg: SmallPage) -> dict[str, Any]:
-    items, total = runs_page(pg.offset, pg.limit, st.url)
+    items, total = runs_page(pg.offset, pg.limit, st.url, p, st.runs)
     return paged([run_listing(p, i) for i in items], total, pg)
 
 
@@ -59,14 +59,15 @@ def start(body: NewRun, p: Writer, st: State) -> JSONResponse:
     return JSONResponse(job.to_dict(), status_code=202, headers={"Location": f"/api/jobs/{job_id}"})
 
 
-def load(st: Any, run: str) -> RunData:
-    data: RunData = st.runs.get(run)
+def load(st: Any, run: str, viewer: Any = None) -> RunData:
+    """Run ``run`` as ``viewer`` may open it (404 for a run it may not see)."""
+    data: RunData = st.runs.get(run, viewer)
     return data
 
 
 @router.get("/{run}", response_model=RunDetail, summary="A run: identity, summary, the tables you may read")
 def show(run: RunRef, p: User, st: State) -> dict[str, Any]:
-    d = load(st, run)
+    d = load(st, run, p)
     out = run_listing(p, d.info)
     out["summary"] = access.run_summary(p, d.plan.summary(), d.parties)
     out["tables"] = access.visible_tables(p, d.plan.tables)
@@ -84,7 +85,7 @@ def _infos(p: Any, tables: dict[str, Any], names: list[str], getter: Any) -> lis
 
 @router.get("/{run}/tables", response_model=list[TableInfo], summary="The result tables you may read")
 def tables(run: RunRef, p: User, st: State) -> list[dict[str, Any]]:
-    d = load(st, run)
+    d = load(st, run, p)
     names = access.visible_tables(p, d.plan.tables)
     return _infos(p, d.plan.tables, names, lambda p, n, df: access.result_table(p, n, df, d.parties))
 
@@ -129,7 +130,7 @@ def table(
     format: Format = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    d = load(st, run)
+    d = load(st, run, p)
     df = d.plan.tables.get(name)
     if df is None:
         raise not_found(f"table {name!r} of run {d.id[:8]}")
@@ -138,7 +139,7 @@ def table(
 
 @router.get("/{run}/inputs", response_model=list[TableInfo], summary="The scenario input tables you may read")
 def inputs(run: RunRef, p: User, st: State) -> list[dict[str, Any]]:
-    d = load(st, run)
+    d = load(st, run, p)
     ins = d.inputs
     names = access.input_tables_visible(p, ins)
     return _infos(p, ins, names, lambda p, n, df: access.input_table(p, n, df, d.parties))
@@ -160,7 +161,7 @@ def input_table(
     format: Format = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    d = load(st, run)
+    d = load(st, run, p)
     df = d.inputs.get(name)
     if df is None:
         raise not_found(f"input table {name!r} of run {d.id[:8]}")
@@ -173,7 +174,7 @@ def input_table(
     summary="The security review of the run's cap tables: one row per project, round and investor",
 )
 def security(run: RunRef, p: User, st: State, pg: Page) -> dict[str, Any]:
-    d = load(st, run)
+    d = load(st, run, p)
     rows, note = d.reviews()
     shown = access.security_rows(p, rows, d.parties) if rows is not None else None
     total = 0 if shown is None else len(shown)
@@ -196,7 +197,7 @@ def security(run: RunRef, p: User, st: State, pg: Page) -> dict[str, Any]:
 def report(run: RunRef, p: User, st: State) -> Response:
     if not access.can_read_report(p):
         raise forbidden(f"the report shows every investor; role {p.role} may not read it")
-    d = load(st, run)
+    d = load(st, run, p)
     if d.scenario is None:
         raise Problem(409, "this run was saved without its scenario, so it has no report", kind="no-scenario")
     html = report_html(st, d)
@@ -206,7 +207,9 @@ def report(run: RunRef, p: User, st: State) -> Response:
         html,
         media_type="text/html; charset=utf-8",
         headers={
-            "Content-Security-Policy": CSP,
+            # sandboxed: the report's inline scripts run in an opaque origin, away from the app's
+            # cookies and API (no allow-same-origin)
+            "Content-Security-Policy": f"{CSP}; sandbox allow-scripts allow-popups allow-downloads",
             "Content-Disposition": f'inline; filename="report-{d.id[:8]}.html"',
         },
     )

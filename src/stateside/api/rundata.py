@@ -12,13 +12,16 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import func, select
 
+from stateside.api import access
 from stateside.api.access import Parties, parties
+from stateside.api.auth import Principal
 from stateside.api.problems import Problem, not_found
 from stateside.plan import Plan
 from stateside.scenario.types import Scenario
 from stateside.store.api import RunInfo, list_runs, load_run, load_run_scenario, run_info
+from stateside.store.codec import decode_frame
 from stateside.store.db import StoreError, session
-from stateside.store.models import Run
+from stateside.store.models import Run, RunTable, SweepMember
 from stateside.store.refs import Stored, matching_ids
 
 #: views and chart sets kept per run (a few per kind of viewer and page)
@@ -55,11 +58,79 @@ def count_runs(url: str | None = None) -> int:
         return int(s.scalar(select(func.count()).select_from(Run)) or 0)
 
 
-def runs_page(offset: int, limit: int, url: str | None = None) -> tuple[list[RunInfo], int]:
-    """Runs, newest first, ``limit`` from ``offset``; and how many there are."""
-    total = count_runs(url)
-    items = list_runs(limit=offset + limit, url=url)[offset:]
-    return items, total
+def runs_page(
+    offset: int,
+    limit: int,
+    url: str | None = None,
+    viewer: Principal | None = None,
+    cache: RunCache | None = None,
+) -> tuple[list[RunInfo], int]:
+    """Runs ``viewer`` may open (:func:`stateside.api.access.can_see_run`), newest first,
+    ``limit`` from ``offset``; and how many there are. No viewer: every run."""
+    if viewer is None or access.is_full(viewer):
+        total = count_runs(url)
+        items = list_runs(limit=offset + limit, url=url)[offset:]
+        return items, total
+    index = cache.index if cache is not None else RunIndex(url)
+    visible = [i for i in list_runs(url=url) if index.visible(viewer, i.id, i.source)]
+    return visible[offset : offset + limit], len(visible)
+
+
+#: the tables a run's investor ids are read from (the scenario's, else the plan's capital tables)
+_INVESTOR_SOURCES: tuple[tuple[str, str], ...] = (
+    ("input", "investors"),
+    ("result", "capital_by_investor"),
+    ("result", "capital"),
+)
+
+
+class RunIndex:
+    """What decides who may open a run, per run id (runs never change, so it is kept): the ids of
+    its investors and whether it is a sweep member."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url = url
+        self._investors: dict[str, frozenset[str]] = {}
+        self._lock = threading.Lock()
+
+    def investors(self, run_id: str) -> frozenset[str]:
+        with self._lock:
+            hit = self._investors.get(run_id)
+        if hit is not None:
+            return hit
+        found: frozenset[str] = frozenset()
+        with session(self.url) as s:
+            rows = {
+                (k, n): blob
+                for k, n, blob in s.execute(
+                    select(RunTable.kind, RunTable.name, RunTable.data).where(
+                        RunTable.run_id == run_id,
+                        RunTable.name.in_([n for _, n in _INVESTOR_SOURCES]),
+                    )
+                )
+            }
+        for key in _INVESTOR_SOURCES:
+            if key in rows:
+                df = decode_frame(rows[key])
+                if "investor" in df.columns:
+                    found = frozenset(str(x) for x in df["investor"].dropna())
+                    break
+        with self._lock:
+            self._investors[run_id] = found
+        return found
+
+    def sweep_member(self, run_id: str, source: str | None) -> bool:
+        if access.is_sweep_source(source):
+            return True
+        with session(self.url) as s:
+            return s.scalars(select(SweepMember.run_id).where(SweepMember.run_id == run_id)).first() is not None
+
+    def visible(self, viewer: Principal, run_id: str, source: str | None) -> bool:
+        if access.is_full(viewer):
+            return True
+        sweep = self.sweep_member(run_id, source)
+        invs = self.investors(run_id) if viewer.role == "investor" and not sweep else frozenset()
+        return access.can_see_run(viewer, invs, sweep)
 
 
 @dataclass
@@ -126,8 +197,26 @@ class RunCache:
         self._items: OrderedDict[str, RunData] = OrderedDict()
         self._lock = threading.Lock()
         self._loading: dict[str, threading.Lock] = {}
+        self.index = RunIndex(url)
 
-    def get(self, ref: str) -> RunData:
+    def get(self, ref: str, viewer: Principal | None = None) -> RunData:
+        """Run ``ref`` (404 problem if there is none, or ``viewer`` may not open it; for a
+        viewer who sees only some runs, ``latest~N`` counts those runs)."""
+        if viewer is not None and not access.is_full(viewer):
+            m = _REF.fullmatch(ref.strip().lower())
+            if m is not None and ref.strip().lower().startswith("latest"):
+                n = int(m.group(1) or 0)
+                items, _ = runs_page(n, 1, self.url, viewer, self)
+                if not items:
+                    raise not_found(f"run {ref!r}")
+                ref = items[0].id
+            run_id = resolve(ref, self.url)
+            info = run_info(run_id, self.url)
+            if not self.index.visible(viewer, run_id, info.source):
+                raise not_found(f"run {ref!r}")
+        return self._get(ref)
+
+    def _get(self, ref: str) -> RunData:
         run_id = resolve(ref, self.url)
         with self._lock:
             hit = self._items.get(run_id)

@@ -40,9 +40,27 @@ class NewUser(BaseModel):
 
     name: str = Field(min_length=1, max_length=100)
     role: Role
-    password: str = Field(min_length=8, max_length=1024)
+    password: str = Field(min_length=1, max_length=1024, description="10+ characters, not a common password.")
     investor: str | None = Field(None, max_length=100)
     state: str | None = Field(None, max_length=2)
+
+
+class UserChange(BaseModel):
+    """What an admin changes about a user (each field optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    disabled: bool | None = Field(None, description="Disable (sign-in and tokens refused) or enable.")
+    password: str | None = Field(
+        None, min_length=1, max_length=1024, description="A new password (ends the user's sessions)."
+    )
+    revoke: bool = Field(False, description="Revoke every API token and end every session of the user.")
+
+
+class UserChangeOut(_Out):
+    user: UserOut
+    tokens_revoked: int = 0
+    sessions_ended: int = 0
 
 
 class UserOut(_Out):
@@ -52,18 +70,22 @@ class UserOut(_Out):
     state: str | None = None
     created_at: str
     disabled: bool
+    tokens: int = Field(0, description="Unexpired API tokens.")
 
 
 class NewToken(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     label: str = Field("", max_length=100)
+    days: float = Field(90.0, gt=0, le=366, description="Days the token is valid (at most 366).")
 
 
 class TokenOut(_Out):
     id: int
     label: str
     created_at: str
+    expires_at: str | None = None
+    expired: bool = False
     token: str | None = Field(None, description="The token itself: shown once, when it is made.")
 
 
@@ -187,3 +209,6 @@ class ReviewOut(_Out):
     offset: int
     limit: int
     rows: list[dict[str, Any]]
+
+
+UserChangeOut.model_rebuild()

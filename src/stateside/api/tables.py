@@ -71,12 +71,27 @@ def table_json(name: str, df: pd.DataFrame, offset: int, limit: int) -> dict[str
     }
 
 
+#: first characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(v: Any) -> Any:
+    """A text cell that cannot start a spreadsheet formula: one that would is prefixed with ``'``."""
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v
+
+
 def table_csv(df: pd.DataFrame) -> str:
-    """CSV with a header; list cells ';'-joined as in scenario files, blanks for missing values."""
+    """CSV with a header; list cells ';'-joined as in scenario files, blanks for missing values; text
+    cells (and column names) that a spreadsheet would read as a formula get a leading ``'``."""
     out = df.copy()
     for c in out.columns:
-        if out[c].dtype == object:
-            out[c] = out[c].map(lambda v: ";".join(map(str, v)) if isinstance(v, (tuple, list)) else v)
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].map(
+                lambda v: safe_cell(";".join(map(str, v)) if isinstance(v, (tuple, list)) else v)
+            ).astype(object)
+    out.columns = [safe_cell(str(c)) for c in out.columns]
     buf = io.StringIO()
     out.to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue()

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 ENV_VAR = "STATESIDE_DB_URL"
 
 #: The newest migration in ``migrations/versions`` (a test checks they agree).
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 
 #: Seconds a SQLite connection waits for another process's write lock before failing.
 SQLITE_BUSY_TIMEOUT_S = 30.0

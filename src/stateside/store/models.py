@@ -15,6 +15,10 @@ Sweeps (:mod:`stateside.sweep`, revision ``0003``) add ``sweeps`` (a sweep file 
 base scenario) and ``sweep_members`` (each finished member: its values, metrics and the
 run that solved it).
 
+Revision ``0004`` adds token expiry (``api_tokens.expires_at``), when a password was
+last set (``users.password_changed_at``) and ``server_leases``: the one web server that
+runs jobs on a store holds a lease there and renews it (:mod:`stateside.api.lease`).
+
 The schema itself is created and changed only by the Alembic migrations in
 ``migrations/versions``; a test checks that the migrated database matches these models.
 """
@@ -112,6 +116,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     disabled: Mapped[bool] = mapped_column(Boolean)
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_users_name", "name", unique=True),)
 
@@ -127,6 +132,7 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         Index("ix_api_tokens_token_hash", "token_hash", unique=True),
@@ -193,6 +199,23 @@ class Job(Base):
         Index("ix_jobs_status", "status"),
         Index("ix_jobs_created_at", "created_at"),
     )
+
+
+class ServerLease(Base):
+    """Who runs jobs on this store: one row per lease name, held by one server until ``expires_at``.
+
+    The holder renews it every few seconds; another server may take it only once it has
+    expired (revision 0004)."""
+
+    __tablename__ = "server_leases"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    renewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 # --------------------------------------------------------------------------------------

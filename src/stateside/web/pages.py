@@ -161,7 +161,7 @@ def login_form(request: Request, st: St, p: Viewer, next: str | None = None) -> 
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(
+async def login(
     request: Request,
     st: St,
     name: Annotated[str, Form(max_length=100)] = "",
@@ -169,12 +169,17 @@ def login(
     csrf_token: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/runs",
 ) -> Response:
-    from stateside.api.routes_auth import set_session_cookies
+    from stateside.api.routes_auth import check_password, client_address, set_session_cookies
 
     cookie = request.cookies.get(CSRF_COOKIE)
     if not auth.same_secret(csrf_token, cookie):
         raise Problem(403, "the sign-in form expired; load the page again", kind="csrf")
-    p = auth.authenticate(name, password, st.url)
+    try:  # the API's sign-in limits apply (429 while locked out)
+        p: auth.Principal | None = await check_password(st, name, password, client_address(request))
+    except Problem as exc:
+        if exc.status != 401:
+            raise
+        p = None
     if p is None:
         return render(
             request,
@@ -218,7 +223,7 @@ def home(p: Viewer) -> Response:
 def runs(request: Request, st: St, p: Viewer, offset: int = 0) -> Response:
     user = need(p)
     offset = max(0, min(offset, 10**9))
-    items, total = runs_page(offset, 50, st.url)
+    items, total = runs_page(offset, 50, st.url, user, st.runs)
     ctx: dict[str, Any] = {
         "user": user,
         "runs": [access.run_listing(user, i.to_dict()) for i in items],
@@ -261,12 +266,12 @@ def job_page(request: Request, st: St, p: Viewer, job_id: str) -> Response:
     return render(request, "job.html", user=user, job=job.to_dict())
 
 
-def _load(st: AppState, run: str) -> RunData:
+def _load(st: AppState, run: str, user: auth.Principal) -> RunData:
     import re
 
     if not re.fullmatch(RUN_PATTERN, run):
         raise not_found(f"run {run!r}")
-    data: RunData = st.runs.get(run)
+    data: RunData = st.runs.get(run, user)
     return data
 
 
@@ -343,7 +348,7 @@ def _kpis(
 @router.get("/runs/{run}", response_class=HTMLResponse)
 def run_page(request: Request, st: St, p: Viewer, run: str) -> Response:
     user = need(p)
-    d = _load(st, run)
+    d = _load(st, run, user)
     if user.role == "state_official":
         return RedirectResponse(f"/runs/{d.id}/states/{user.state}", status_code=303)
     t = _view(user, d)
@@ -393,7 +398,7 @@ def state_page(request: Request, st: St, p: Viewer, run: str, state: str) -> Res
     user = need(p)
     state = state.upper()
     access.require_state(user, state)
-    d = _load(st, run)
+    d = _load(st, run, user)
     names = d.regions()
     if state not in names:
         raise not_found(f"state {state} in run {d.id[:8]}")
@@ -485,7 +490,7 @@ def state_page(request: Request, st: St, p: Viewer, run: str, state: str) -> Res
 def investor_page(request: Request, st: St, p: Viewer, run: str, investor: str) -> Response:
     user = need(p)
     access.require_investor(user, investor)
-    d = _load(st, run)
+    d = _load(st, run, user)
     if investor not in d.parties.investors:
         raise not_found(f"investor {investor} in run {d.id[:8]}")
     t = _view(user, d)
@@ -584,7 +589,7 @@ def security_page(request: Request, st: St, p: Viewer, run: str) -> Response:
     from stateside.report.security import REVIEW_COLUMNS, worst_by_project
 
     user = need(p)
-    d = _load(st, run)
+    d = _load(st, run, user)
     rows, note = d.reviews()
     shown = access.security_rows(user, rows, d.parties) if rows is not None else None
     worst = None
