@@ -81,14 +81,15 @@ warnings.simplefilter("ignore")
 import pypsa
 logging.disable(logging.WARNING)
 from stateside.model.solve import highs_options
+from stateside.export.pypsa import per_day_storage_cycles
 from stateside.scenario.settings import SolverSettings
 options = highs_options(SolverSettings.model_validate_json({solver!r}), mip=False)
 rss0 = mem_mb("VmRSS")
 t0 = time.perf_counter()
 n = pypsa.Network({path!r})
 t1 = time.perf_counter()
-multi = bool(n.meta["multi_investment_periods"])
-m = n.optimize.create_model(multi_investment_periods=multi, include_objective_constant=False)
+m = n.optimize.create_model(include_objective_constant=False)
+per_day_storage_cycles(n)  # Stateside's per-day storage cycles (docs/export.md)
 t2 = time.perf_counter()
 status, condition = n.optimize.solve_model(solver_name="highs", solver_options=options, io_api="direct")
 t3 = time.perf_counter()

@@ -64,8 +64,21 @@ def _summary_table(info: PypsaExport, source: str) -> Table:
     if info.from_plan:
         t.add_row("campus load (MW)", f"{info.campus_load_mw:,.0f}")
         t.add_row("fab load (MW)", f"{info.fab_load_mw:,.0f}")
-    multi = ", multi_investment_periods=True" if info.multi_investment_periods else ""
-    t.add_row("solve with", f'n.optimize(solver_name="highs"{multi})')
+    if info.from_plan:
+        t.add_row(
+            "plan's solution",
+            "included: n.statistics() reads capacities, dispatch, flows and prices without solving"
+            if info.solution
+            else "capacities only (the plan has no time-resolved results; plan again)",
+        )
+    if info.typical_days > 1:
+        t.add_row(
+            "solve with",
+            "stateside.export.pypsa.solve_network(n): storage cycles within each typical day as in "
+            "Stateside; n.optimize() alone chains the typical days (a relaxation)",
+        )
+    else:
+        t.add_row("solve with", 'n.optimize(solver_name="highs")')
     t.add_row(
         "objective", f"Stateside's = {info.objective_factor:.6g} x PyPSA's (discounted years of the period)"
     )
@@ -103,7 +116,7 @@ def pypsa_command(
 ) -> None:
     """Write one period of the power system as a PyPSA network (netCDF) that pypsa.Network(OUT.nc) opens.
 
-    Regions become buses, corridors links (the same transport model), the existing fleet fixed generators and storage units, the period's new-build options extendable ones with annualised capital costs, demand loads (plus, from a plan, its campus and fab load). Its optimum equals Stateside's power-only optimum of the period, except for the reserve margin and turbine supply limit, which PyPSA has no native component for (docs/export.md).
+    Regions become buses, corridors links (the same transport model), the existing fleet fixed generators and storage units, the period's new-build options extendable ones with annualised capital costs, demand loads (plus, from a plan, its campus and fab load). From a plan or stored run the file also holds the plan's solution of the period (p_nom_opt, dispatch, storage, flows, prices), so n.statistics() works on it as written. Solved with stateside.export.pypsa.solve_network, its optimum equals Stateside's power-only optimum of the period, except for the reserve margin and turbine supply limit, which PyPSA has no native component for (docs/export.md).
     """
     plan = None
     if (source / "summary.json").is_file():

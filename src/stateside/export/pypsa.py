@@ -27,10 +27,13 @@ background demand            ``Load`` ``"{region}"`` (time series)
 campus and fab load (plan)   ``Load`` ``"{region} datacenter"``, ``"{region} fab"`` (flat)
 unserved energy              ``Generator`` ``"{region} load shedding"`` at the value of
                              lost load (p_nom 1e9 MW, PyPSA's own load-shedding bound)
-typical days                 snapshots weighted by the hours of the year they stand for;
-                             with several typical days each day is a PyPSA *investment
-                             period* so that storage cycles within each day exactly as
-                             in Stateside (``cyclic_state_of_charge_per_period``)
+period                       one investment period named by its year
+typical days                 snapshots (year, timestamp on the day's medoid date) weighted
+                             by the hours of the year they stand for; storage cycles over
+                             the year, and :func:`solve_network` adds the per-day cycles
+                             of Stateside (:func:`per_day_storage_cycles`)
+a plan's solution            ``p_nom_opt``, ``generators_t.p``, ``storage_units_t``,
+                             ``links_t.p0/p1``, ``buses_t.marginal_price`` of the period
 ===========================  ==============================================================
 
 Units are PyPSA's usual ones: MW, MWh, USD of the scenario's dollar year. ``pypsa`` is
@@ -49,6 +52,7 @@ import pandas as pd
 import xarray as xr
 
 from stateside.model.data import MW_PER_GW, ModelData, prepare
+from stateside.report.colors import CLASS_COLORS, TECH_COLORS, color
 from stateside.scenario.types import Scenario
 
 if TYPE_CHECKING:
@@ -85,12 +89,12 @@ class PypsaExport:
     period: int
     typical_days: int
     snapshots: int
-    multi_investment_periods: bool
     objective_factor: float  # W_p: Stateside's objective = factor x PyPSA's objective
     components: dict[str, int]
     campus_load_mw: float = 0.0
     fab_load_mw: float = 0.0
     from_plan: bool = False
+    solution: bool = False
     omitted: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     path: Path | None = None
@@ -101,12 +105,12 @@ class PypsaExport:
             "period": self.period,
             "typical_days": self.typical_days,
             "snapshots": self.snapshots,
-            "multi_investment_periods": self.multi_investment_periods,
             "objective_factor": self.objective_factor,
             "components": self.components,
             "campus_load_mw": self.campus_load_mw,
             "fab_load_mw": self.fab_load_mw,
             "from_plan": self.from_plan,
+            "solution": self.solution,
             "omitted": self.omitted,
             "notes": self.notes,
         }
@@ -137,24 +141,51 @@ def export_pypsa(
 
 
 def solve_network(n: pypsa.Network, solver_options: dict[str, Any] | None = None) -> float:
-    """Optimise an exported network with HiGHS and return its objective (USD per year).
+    """Optimise an exported network with HiGHS, storage cycling within each typical day as in
+    Stateside, and return its objective (USD per year).
 
-    Passes ``multi_investment_periods`` as the export needs it (several typical days) and
-    raises :class:`RuntimeError` unless the solve is optimal (PyPSA reports a time limit
-    as status ``ok``). Multiply by ``n.meta["objective_factor"]`` for Stateside's objective.
+    ``n.optimize()`` alone solves the file with one storage cycle over all typical days of
+    the year (storage may carry energy from one typical day into the next), a relaxation
+    whose optimum is at most Stateside's; this adds the per-day cycles
+    (:func:`per_day_storage_cycles`) so the optimum is Stateside's. Raises
+    :class:`RuntimeError` unless the solve is optimal (PyPSA reports a time limit as status
+    ``ok``). Multiply by ``n.meta["objective_factor"]`` for Stateside's objective.
     """
-    multi = bool(n.meta.get("multi_investment_periods", False))
+    if n.meta.get("source") == "stateside" and "per_day_storage_cycles" not in n.meta:
+        raise ExportError(
+            "this network was exported by an earlier stateside (typical days as investment periods); "
+            "export it again with this version"
+        )
     status, condition = n.optimize(
         solver_name="highs",
-        multi_investment_periods=multi,
         solver_options=solver_options or {},
         log_to_console=False,
         include_objective_constant=False,
+        extra_functionality=per_day_storage_cycles,
     )
     objective = n.objective
     if condition != "optimal" or objective is None:
         raise RuntimeError(f"PyPSA/HiGHS stopped with status {status!r}, condition {condition!r}")
     return float(objective)
+
+
+def per_day_storage_cycles(n: pypsa.Network, snapshots: Any = None) -> None:
+    """PyPSA ``extra_functionality``: each storage unit's state of charge at the end of every
+    typical day equals the one at the end of the day before (the last day wraps to the first),
+    so each typical day is its own cycle, as in Stateside. Needs ``n.meta["typical_day"]``."""
+    days = np.asarray(n.meta.get("typical_day", []), dtype=int)
+    if days.size != len(n.snapshots) or days.size == 0 or not len(n.storage_units):
+        return
+    soc = n.model["StorageUnit-state_of_charge"]
+    last = np.flatnonzero(np.r_[days[1:] != days[:-1], True])  # position of each day's last snapshot
+    if len(last) < 2:
+        return
+    dim = "snapshot"
+    for k, (i, j) in enumerate(zip(last, np.roll(last, 1), strict=True)):
+        n.model.add_constraints(
+            soc.isel({dim: int(i)}, drop=True) - soc.isel({dim: int(j)}, drop=True) == 0,
+            name=f"StorageUnit-day-{k}-cycle",
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -375,7 +406,7 @@ def _add_generators(n: pypsa.Network, d: ModelData, pd_: _Period) -> int:
     return len(rows)
 
 
-def _add_storage(n: pypsa.Network, d: ModelData, pd_: _Period, per_day: bool) -> int:
+def _add_storage(n: pypsa.Network, d: ModelData, pd_: _Period) -> int:
     regions = [str(r) for r in d.regions]
     techs = [str(t) for t in d.technologies]
     rows: list[dict[str, Any]] = []
@@ -389,8 +420,9 @@ def _add_storage(n: pypsa.Network, d: ModelData, pd_: _Period, per_day: bool) ->
                 "max_hours": float(d.storage_hours.sel(technology=t)),
                 "efficiency_store": float(d.efficiency_charge.sel(technology=t)),
                 "efficiency_dispatch": float(d.efficiency_discharge.sel(technology=t)),
-                "cyclic_state_of_charge": not per_day,
-                "cyclic_state_of_charge_per_period": per_day,
+                # one cycle over the year's typical days; solve_network adds the per-day cycles
+                "cyclic_state_of_charge": True,
+                "cyclic_state_of_charge_per_period": True,
             }
             rows += _existing_and_new(pd_, i, j, f"{r} {t}", base)
     _add_rows(n, "StorageUnit", rows)
@@ -489,27 +521,20 @@ def _build(
             )
     pd_ = _period_data(d, year, plan)
 
-    # snapshots: typical hours, weighted by the hours of the year they stand for
+    # snapshots: the typical hours, dated on the calendar day each typical day was copied from,
+    # in one investment period named by the year; weighted by the hours of the year they stand for
     regions = [str(r) for r in d.regions]
     n_days, n_steps = len(d.days), len(d.steps)
-    per_day = n_days > 1  # each typical day an investment period, storage cyclic within it
-    hours = (np.arange(n_steps) * d.block_hours).round().astype(int)
-    snapshots: pd.Index
-    if per_day:
-        snapshots = pd.MultiIndex.from_arrays(
-            [np.repeat(np.arange(n_days), n_steps), np.tile(hours, n_days)], names=["period", "timestep"]
-        )
-    else:
-        snapshots = pd.Index(hours, name="snapshot")
+    snapshots = _snapshots(year, typical, n_days, n_steps, d.block_hours)
     weight = _flat(d.weight_hours)
     n = pypsa.Network(name=f"{scenario.settings.name} {year} (Stateside export)")
     n.set_snapshots(snapshots)
-    n.snapshot_weightings.loc[:, "objective"] = weight * (n_days if per_day else 1)
+    n.set_investment_periods([year])
+    n.snapshot_weightings.loc[:, "objective"] = weight
     n.snapshot_weightings.loc[:, "generators"] = weight
     n.snapshot_weightings.loc[:, "stores"] = d.block_hours
-    if per_day:
-        n.investment_period_weightings.loc[:, "objective"] = 1.0 / n_days
-        n.investment_period_weightings.loc[:, "years"] = 1.0 / n_days
+    n.investment_period_weightings.loc[:, "objective"] = 1.0
+    n.investment_period_weightings.loc[:, "years"] = 1.0
 
     # carriers and buses
     tech = scenario.technologies.set_index("technology")
@@ -519,8 +544,22 @@ def _build(
         techs,
         nice_name=[str(tech.at[t, "name"]) or t for t in techs],
         co2_emissions=d.co2_t_per_gwh.values / MW_PER_GW,
+        color=[color(t, TECH_COLORS, i) for i, t in enumerate(techs)],
     )
-    n.add("Carrier", ["AC", "transmission", "load shedding", "demand", "datacenter", "fab"])
+    others = {
+        "AC": ("electricity", "#1b2a3a"),
+        "transmission": ("Transmission", CLASS_COLORS["transmission"]),
+        "load shedding": ("Unserved energy", "#d1495b"),
+        "demand": ("Background demand", "#8a97a8"),
+        "datacenter": ("AI campuses", CLASS_COLORS["datacenter"]),
+        "fab": ("Fabs", CLASS_COLORS["fab"]),
+    }
+    n.add(
+        "Carrier",
+        list(others),
+        nice_name=[v[0] for v in others.values()],
+        color=[v[1] for v in others.values()],
+    )
     reg = scenario.regions.set_index("region")
     n.add(
         "Bus",
@@ -533,7 +572,7 @@ def _build(
     counts = {
         "Bus": len(regions),
         "Generator": _add_generators(n, d, pd_),
-        "StorageUnit": _add_storage(n, d, pd_, per_day),
+        "StorageUnit": _add_storage(n, d, pd_),
         "Link": _add_links(n, scenario, d, pd_) if len(d.corridors) else 0,
     }
     _add_loads(n, d, pd_)
@@ -550,7 +589,13 @@ def _build(
         "scenario_hash": scenario_hash,
         "period": year,
         "typical_days": n_days,
-        "multi_investment_periods": per_day,
+        "typical_day": [int(x) for x in np.repeat(np.arange(n_days), n_steps)],
+        "per_day_storage_cycles": (
+            "Stateside cycles storage within each typical day. n.optimize() alone cycles it once "
+            "over the year's typical days (a relaxation, optimum <= Stateside's); for Stateside's "
+            "problem solve with stateside.export.pypsa.solve_network(n), or pass "
+            "extra_functionality=stateside.export.pypsa.per_day_storage_cycles"
+        ),
         "objective_factor": w_p,
         "objective_note": (
             "annual cost (USD/yr); Stateside's objective for this period = objective_factor x this "
@@ -559,16 +604,183 @@ def _build(
         "money": f"USD of {scenario.settings.base_dollar_year}",
         "omitted": omitted,
     }
+    solution = False
+    if plan is not None:
+        solution = _write_solution(n, d, plan, year, pd_)
+        if solution:
+            n.meta["solution"] = (
+                "the plan's solution of this period: p_nom_opt, dispatch, storage, link flows and "
+                "bus prices; n.statistics() reads it without solving"
+            )
+        else:
+            notes.append(
+                "the plan has no time-resolved results (made before they were kept): the network "
+                "holds its capacities but no dispatch; plan again to include it"
+            )
     return n, PypsaExport(
         period=year,
         typical_days=n_days,
         snapshots=len(n.snapshots),
-        multi_investment_periods=per_day,
         objective_factor=w_p,
         components=counts,
         campus_load_mw=float(pd_.campus_mw.sum()),
         fab_load_mw=float(pd_.fab_mw.sum()),
         from_plan=plan is not None,
+        solution=solution,
         omitted=omitted,
         notes=notes,
     )
+
+
+def _snapshots(
+    year: int, typical: TypicalPeriods, n_days: int, n_steps: int, block_hours: float
+) -> pd.MultiIndex:
+    """(period, timestep): the year, and each typical hour dated on the calendar day its typical
+    day was copied from (day of year = the typical day's number where that is not known)."""
+    medoid = typical.medoid_day
+    calendar = (
+        np.asarray(medoid.to_numpy(), dtype=int)
+        if medoid is not None and len(medoid) == n_days
+        else np.arange(n_days)
+    )
+    if len(set(calendar.tolist())) != n_days or np.any(np.diff(calendar) <= 0):
+        calendar = np.arange(n_days)
+    start = pd.Timestamp(year=year, month=1, day=1)
+    stamps = [
+        start + pd.Timedelta(days=int(calendar[day]), hours=float(step * block_hours))
+        for day in range(n_days)
+        for step in range(n_steps)
+    ]
+    return pd.MultiIndex.from_arrays(
+        [np.full(len(stamps), year), pd.DatetimeIndex(stamps)], names=["period", "timestep"]
+    )
+
+
+# --------------------------------------------------------------------------------------
+# the plan's solution
+
+
+def _write_solution(n: pypsa.Network, d: ModelData, plan: Plan, year: int, pd_: _Period) -> bool:
+    """Put the plan's capacities and time-resolved results of ``year`` into the network (as
+    if PyPSA had solved it); False when the plan has no time-resolved results."""
+    from stateside.timeseries import TIME_TABLES
+
+    tables = {k: plan.tables.get(k) for k in TIME_TABLES}
+    n.generators["p_nom_opt"] = n.generators["p_nom"]
+    n.storage_units["p_nom_opt"] = n.storage_units["p_nom"]
+    n.links["p_nom_opt"] = n.links["p_nom"]
+    new = _new_capacity_mw(plan, year)
+    for comp in (n.generators, n.storage_units):
+        ext = comp.index[comp["p_nom_extendable"]]
+        key = [(str(comp.at[i, "bus"]), str(comp.at[i, "carrier"])) for i in ext]
+        built = np.array([new.get(k, 0.0) for k in key], dtype=float)
+        comp.loc[ext, "p_nom_opt"] = built
+        comp.loc[ext, "p_nom"] = built
+    cor_new = _new_corridor_mw(plan, year)
+    ext = n.links.index[n.links["p_nom_extendable"]]
+    built = np.array([cor_new.get(str(i).removesuffix(" expansion"), 0.0) for i in ext], dtype=float)
+    n.links.loc[ext, "p_nom_opt"] = built
+    n.links.loc[ext, "p_nom"] = built
+    if any(t is None or not len(t) for t in (tables["dispatch_t"], tables["prices_t"])):
+        return False
+
+    snaps = n.snapshots
+    n_snap = len(snaps)
+
+    def series(df: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
+        """(snapshot x key) frame of ``value`` in the year, in snapshot order."""
+        rows = df[df["period"].astype(int) == year]
+        pos = rows["day"].astype(int).to_numpy() * len(d.steps) + rows["step"].astype(int).to_numpy()
+        key = rows[keys].astype(str).agg(" ".join, axis=1) if len(keys) > 1 else rows[keys[0]].astype(str)
+        wide = pd.DataFrame({"pos": pos, "key": key.to_numpy(), "v": rows[value].astype(float).to_numpy()})
+        out = wide.pivot_table(index="pos", columns="key", values="v", aggfunc="sum")
+        return out.reindex(range(n_snap)).fillna(0.0)
+
+    def split(total: pd.DataFrame, comp: pd.DataFrame) -> pd.DataFrame:
+        """Share each (region tech) series among its units in proportion to their p_nom_opt."""
+        unit_key = comp["bus"].astype(str) + " " + comp["carrier"].astype(str)
+        cap = comp["p_nom_opt"].astype(float)
+        whole = cap.groupby(unit_key).transform("sum")
+        share = (cap / whole.where(whole > 0)).fillna(0.0)
+        cols = {}
+        for name in comp.index:
+            k = unit_key[name]
+            cols[name] = total[k].to_numpy() * share[name] if k in total.columns else np.zeros(n_snap)
+        return pd.DataFrame(cols, index=snaps)
+
+    dispatch = tables["dispatch_t"]
+    assert dispatch is not None
+    gens = n.generators[n.generators["carrier"] != "load shedding"]
+    gen_total = series(
+        dispatch[dispatch["technology"].isin(list(gens["carrier"].unique()))],
+        ["region", "technology"],
+        "dispatch_mw",
+    )
+    p = split(gen_total, gens)
+    shed = series(dispatch[dispatch["technology"] == "unserved"], ["region"], "dispatch_mw")
+    for r in (str(x) for x in d.regions):
+        p[f"{r} load shedding"] = shed[r].to_numpy() if r in shed.columns else np.zeros(n_snap)
+    n.generators_t.p = p[n.generators.index]
+
+    storage = tables["storage_t"]
+    if storage is not None and len(storage) and len(n.storage_units):
+        su = n.storage_units
+        ch = split(series(storage, ["region", "technology"], "charge_mw"), su)
+        dis = split(series(storage, ["region", "technology"], "discharge_mw"), su)
+        soc = split(series(storage, ["region", "technology"], "soc_mwh"), su)
+        n.storage_units_t.p_store = ch
+        n.storage_units_t.p_dispatch = dis
+        n.storage_units_t.p = dis - ch
+        n.storage_units_t.state_of_charge = soc
+
+    flows = tables["flows_t"]
+    if flows is not None and len(flows) and len(n.links):
+        total = series(flows, ["corridor"], "flow_mw")
+        p0 = {}
+        for name in n.links.index:
+            c = str(name).removesuffix(" expansion")
+            f = total[c].to_numpy() if c in total.columns else np.zeros(n_snap)
+            if name == c:  # today's capability carries the flow up to its limits
+                lo = float(n.links.at[name, "p_min_pu"]) * float(n.links.at[name, "p_nom"])
+                hi = float(n.links.at[name, "p_max_pu"]) * float(n.links.at[name, "p_nom"])
+                p0[name] = np.clip(f, lo, hi)
+            else:
+                base = np.clip(f, *_link_range(n, c)) if c in n.links.index else np.zeros(n_snap)
+                p0[name] = f - base
+        p0_frame = pd.DataFrame(p0, index=snaps)
+        n.links_t.p0 = p0_frame
+        n.links_t.p1 = -p0_frame
+
+    prices = tables["prices_t"]
+    assert prices is not None
+    n.buses_t.marginal_price = (
+        series(prices, ["region"], "price_usd_per_mwh").reindex(columns=n.buses.index).set_axis(snaps)
+    )
+    n.loads_t.p = n.loads_t.p_set.reindex(columns=n.loads.index).copy()
+    for name in n.loads.index:
+        if name not in n.loads_t.p_set.columns:
+            n.loads_t.p[name] = float(n.loads.at[name, "p_set"])
+    return True
+
+
+def _link_range(n: pypsa.Network, name: str) -> tuple[float, float]:
+    p_nom = float(n.links.at[name, "p_nom"])
+    return float(n.links.at[name, "p_min_pu"]) * p_nom, float(n.links.at[name, "p_max_pu"]) * p_nom
+
+
+def _new_capacity_mw(plan: Plan, year: int) -> dict[tuple[str, str], float]:
+    builds = plan.tables.get("builds")
+    if builds is None or not len(builds):
+        return {}
+    rows = builds[builds["period"].astype(int) == year]
+    return {
+        (str(r.region), str(r.technology)): float(r.new_mw) for r in rows.itertuples() if float(r.new_mw) > 0
+    }
+
+
+def _new_corridor_mw(plan: Plan, year: int) -> dict[str, float]:
+    cor = plan.tables.get("corridors")
+    if cor is None or not len(cor):
+        return {}
+    rows = cor[cor["period"].astype(int) == year]
+    return {str(r.corridor): float(r.new_mw) for r in rows.itertuples() if float(r.new_mw) > 0}
