@@ -28,6 +28,7 @@ TECH_DEFAULTS: dict[str, Any] = {
     "round_trip_efficiency": 1.0,
     "uses_gas_turbine": False,
     "max_build_mw_per_region_period": np.nan,
+    "economic_retirement": False,
     "source": "test",
 }
 
@@ -69,7 +70,7 @@ def region_rows(codes: list[str]) -> list[dict[str, Any]]:
             "solar_cf": 0.25,
             "wind_cf": 0.35,
             "retail_price_usd_per_mwh": 100.0,
-            "gas_price_usd_per_mmbtu": 0.0,
+            "reserve_margin": np.nan,
             "datacenter_share_pct": 0.0,
         }
         for c in codes
@@ -109,6 +110,10 @@ def scenario(
     tables["fuels"] = pd.DataFrame(
         [{"fuel": "gas", "price_usd_per_mmbtu": 0.0, "co2_t_per_mmbtu": 0.05306, "source": "t"}]
     )
+    tables["fuel_prices"] = pd.DataFrame(columns=["fuel", "region", "period", "price_usd_per_mmbtu", "source"])
+    tables["capacity_credit_steps"] = pd.DataFrame(
+        columns=["technology", "step", "share_of_peak_upto", "capacity_credit", "source"]
+    )
     tables["cost_multipliers"] = pd.DataFrame(columns=["region", "technology", "capex_multiplier", "source"])
     tables["existing_capacity"] = pd.DataFrame(
         [{"retirement_year": None, "source": "t", **e} for e in (existing or [])],
@@ -119,6 +124,7 @@ def scenario(
             {
                 "region": r,
                 "period": p,
+                "case": "reference",
                 "annual_demand_mwh": demand_mwh.get(r, 0.0),
                 "peak_demand_mw": (peak_mw or {}).get(r, np.nan),
                 "source": "t",

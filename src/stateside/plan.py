@@ -220,9 +220,10 @@ def _extract(
     )
     if not result.usable:
         plan.diagnosis = [
-            f"HiGHS stopped with '{result.termination}' and no usable solution. "
-            "With elastic targets, capital and chips this means the power system itself cannot be "
-            "operated (check demand, capacities and corridor data), or the time limit was too short."
+            f"HiGHS stopped with '{result.termination}' and no usable solution. Every target, the "
+            "reserve margin, lost load, capital, chips and security caps are elastic, so this is not "
+            "a shortage: the time limit was too short, or the data are numerically broken (a cost or "
+            "capacity of 1e300, say) — check 'stateside validate' and solver.time_limit_s."
         ]
         return plan
 
@@ -254,15 +255,33 @@ def _builds(m: linopy.Model, d: ModelData, built: BuiltModel) -> pd.DataFrame:
     build = _sol(m, "build")
     assert build is not None
     cap = built.expressions.capacity.solution.fillna(0.0)
+    kept = _sol(m, "existing_online")
+    fixed = d.existing_gw.where(~d.retirable, 0.0)
+    existing_kept = fixed + (kept.fillna(0.0) if kept is not None else 0.0)
+    # retired early (economic): scheduled capacity not kept; scheduled retirements are in existing_mw's fall
+    retired = (d.existing_gw - existing_kept).clip(min=0.0)
     df = pd.DataFrame(
         {
             "new_mw": (build * MW_PER_GW).to_series(),
+            "existing_mw": (existing_kept * MW_PER_GW).transpose(*build.dims).to_series(),
+            "retired_mw": (retired * MW_PER_GW).transpose(*build.dims).to_series(),
             "capacity_mw": (cap * MW_PER_GW).transpose(*build.dims).to_series(),
             "capex_usd": (build * d.capex_musd_per_gw * USD_PER_MUSD).transpose(*build.dims).to_series(),
         }
     ).reset_index()
-    df = df[(df["capacity_mw"].abs() > TOL) | (df["new_mw"].abs() > TOL)]
-    return df[["region", "technology", "period", "new_mw", "capacity_mw", "capex_usd"]].reset_index(drop=True)
+    keep = (df["capacity_mw"].abs() > TOL) | (df["new_mw"].abs() > TOL) | (df["retired_mw"].abs() > TOL)
+    df = df[keep]
+    cols = [
+        "region",
+        "technology",
+        "period",
+        "new_mw",
+        "existing_mw",
+        "retired_mw",
+        "capacity_mw",
+        "capex_usd",
+    ]
+    return df[cols].reset_index(drop=True)
 
 
 def _weighted_energy(x: xr.DataArray, d: ModelData) -> xr.DataArray:
@@ -508,12 +527,14 @@ def _costs(m: linopy.Model, d: ModelData, built: BuiltModel) -> pd.DataFrame:
                     "discounted_usd": a * float(d.period_weight.sel(period=p)),
                 }
             )
-    existing_fom = (d.existing_gw * d.fom_musd_per_gw_year).sum(["technology", "region"])
+    existing_fom = (d.existing_gw.where(~d.retirable, 0.0) * d.fom_musd_per_gw_year).sum(
+        ["technology", "region"]
+    )
     for p in d.periods:
         a = float(existing_fom.sel(period=p)) * USD_PER_MUSD
         rows.append(
             {
-                "component": "existing_fleet_fixed_om (constant, not in objective)",
+                "component": "existing_fleet_fixed_om (plants that cannot retire early: constant, not in objective)",
                 "period": int(p),
                 "annual_usd": a,
                 "discounted_usd": a * float(d.period_weight.sel(period=p)),
@@ -525,6 +546,7 @@ def _costs(m: linopy.Model, d: ModelData, built: BuiltModel) -> pd.DataFrame:
 #: elastic slacks reported as violations: variable, kind, unit, scale to the unit
 _SLACKS = (
     ("target_short", "it_target", "MW", MW_PER_GW),
+    ("reserve_short", "reserve_margin", "MW", MW_PER_GW),
     ("equity_short", "equity", "USD", USD_PER_MUSD),
     ("chips_short", "accelerators", "accelerators", ACCELERATORS_PER_MILLION),
     ("cap_excess", "security_cap", "USD", USD_PER_MUSD),
@@ -638,6 +660,16 @@ def diagnose(m: linopy.Model, d: ModelData, tables: dict[str, pd.DataFrame]) -> 
             out.append(
                 f"{p} IT target short by {row.amount:,.0f} MW (target {target:,.0f} MW, online {target - row.amount:,.0f} MW)"
                 + ("; binding: " + "; ".join(reasons) if reasons else "")
+            )
+        elif row.kind == "reserve_margin":
+            region = str(row.where)
+            need = (1 + float(d.reserve_margin.sel(region=region))) * float(
+                d.peak_gw.sel(region=region, period=p)
+            )
+            out.append(
+                f"reserve margin in {region} short by {row.amount:,.0f} MW in {p} "
+                f"(background requirement {need * MW_PER_GW:,.0f} MW before campuses and fabs; "
+                f"margin {float(d.reserve_margin.sel(region=region)):.1%})"
             )
         elif row.kind == "equity":
             reasons = _binding_reasons(m, d, p, tables)

@@ -94,6 +94,7 @@ from stateside.finance.project import (
     build_cashflows,
 )
 from stateside.plan import Plan
+from stateside.scenario.fuels import fuel_price_table
 from stateside.scenario.types import Scenario
 
 HOURS_PER_YEAR = 8760.0
@@ -337,24 +338,24 @@ class _Lookups:
         self.tech = scenario.technologies.set_index(scenario.technologies["technology"].astype(str))
         tc = scenario.technology_costs
         self.costs = tc.set_index([tc["technology"].astype(str), tc["period"].astype(int)])
-        fuels = scenario.fuels.set_index(scenario.fuels["fuel"].astype(str))
-        self.fuel_price = fuels["price_usd_per_mmbtu"].astype(float).to_dict()
-        regions = scenario.regions.set_index(scenario.regions["region"].astype(str))
-        self.gas_price = regions["gas_price_usd_per_mmbtu"].astype(float).to_dict()
+        prices = fuel_price_table(scenario)
+        self.fuel_price = {
+            (str(f), str(r), int(p)): float(v)
+            for f, r, p, v in zip(
+                prices["fuel"], prices["region"], prices["period"], prices["price_usd_per_mmbtu"], strict=True
+            )
+        }
         self.carbon = {int(k): float(v) for k, v in s.carbon_price_usd_per_t.items()}
         self.campuses = scenario.campuses.set_index(scenario.campuses["campus"].astype(str))
         self.fabs = scenario.fabs.set_index(scenario.fabs["fab"].astype(str))
         self.corridors = scenario.corridors.set_index(scenario.corridors["corridor"].astype(str))
         self.debt_share = s.finance.debt_share
 
-    def fuel_usd_per_mmbtu(self, fuel: str, region: str) -> float:
+    def fuel_usd_per_mmbtu(self, fuel: str, region: str, period: int) -> float:
+        """Delivered price in the plan's period (one reader: model.inputs.fuels)."""
         if not fuel:
             return 0.0
-        if fuel == "gas":
-            g = self.gas_price.get(region, math.nan)
-            if not math.isnan(g):
-                return g
-        return float(self.fuel_price.get(fuel, 0.0))
+        return self.fuel_price.get((fuel, region, int(period)), 0.0)
 
 
 def _spec(
@@ -526,7 +527,8 @@ def _power_component(
         revenue = energy * price + capacity_value
         opex = fom * kw + vom * energy + carbon * co2
         heat_rate = float(t["heat_rate_mmbtu_per_mwh"]) if pd.notna(t["heat_rate_mmbtu_per_mwh"]) else 0.0
-        fuel_cost = energy * heat_rate * look.fuel_usd_per_mmbtu(fuel, region)
+        fuel_price = np.array([look.fuel_usd_per_mmbtu(fuel, region, q) for q in qs])
+        fuel_cost = energy * heat_rate * fuel_price
         terms = TaxTerms(
             depreciation=macrs_method(kind, fuel),
             ptc_usd_per_mwh=a.ptc_usd_per_mwh if zero_emission(kind, fuel) else 0.0,

@@ -19,6 +19,7 @@ from stateside.model.fabs import add_chips, add_fab_once
 from stateside.model.objective import add_objective
 from stateside.model.power import add_corridor_limits, add_dispatch_limits, add_energy_balance, add_storage
 from stateside.model.reserve import add_reserve_margin
+from stateside.model.retirement import add_retirement
 from stateside.model.variables import add_variables
 
 
@@ -52,6 +53,7 @@ def _build(d: ModelData) -> BuiltModel:
     m = linopy.Model(force_dim_names=True)
     add_variables(m, d)
     e = build_expressions(m, d)
+    add_retirement(m, d)
     add_dispatch_limits(m, d, e)
     add_storage(m, d, e)
     add_corridor_limits(m, d, e)

@@ -3,12 +3,16 @@
 =====================  ==========================================================================
 symbol                 definition
 =====================  ==========================================================================
-:math:`K_{g,r,p}`      capacity: :math:`E_{g,r,p} + \\sum_{v} A_{g,v,p}\\, b_{g,r,v}` (existing after
-                       retirements plus every vintage v still within its lifetime in p)
+:math:`K_{g,r,p}`      capacity: :math:`E^{kept}_{g,r,p} + \\sum_{v} A_{g,v,p}\\, b_{g,r,v}` (existing
+                       capacity kept — :math:`E_{g,r,p}` after scheduled retirements, or the
+                       variable :math:`O_{g,r,p} \\le E_{g,r,p}` where it may retire early — plus
+                       every vintage v still within its lifetime in p)
+:math:`B_{g,r,p}`      new capacity online: :math:`\\sum_{v} A_{g,v,p}\\, b_{g,r,v}`
 :math:`X_{c,p}`        corridor expansion online: :math:`\\sum_{v \\le p} x_{c,v}`
 :math:`N_{k,p}`        campus modules online: :math:`\\sum_{v \\le p} n_{k,v}`
 :math:`O_{f,p}`        fab online: :math:`\\sum_{v \\le p} y_{f,v}`
 :math:`L^{dc}_{r,p}`   campus grid load (GW): :math:`\\sum_{k \\in r} m_k\\, u_k\\, \\mathrm{PUE}_k N_{k,p}`
+:math:`\\hat L^{dc}_{r,p}` campus peak load (GW): :math:`\\sum_{k \\in r} m_k\\, \\mathrm{PUE}_k N_{k,p}`
 :math:`L^{fab}_{r,p}`  fab load (GW): :math:`\\sum_{f \\in r} P_f O_{f,p}`
 :math:`IT_p`           AI IT capacity online (GW): :math:`\\sum_k m_k N_{k,p}`
 =====================  ==========================================================================
@@ -42,6 +46,8 @@ def cumulative(x: linopy.Variable | linopy.LinearExpression, periods: pd.Index) 
 @dataclass
 class Expressions:
     capacity: linopy.LinearExpression  # (technology, region, period) GW
+    new_capacity: linopy.LinearExpression  # (technology, region, period) GW of builds online
+    campus_peak: linopy.LinearExpression | None  # (region, period) GW at peak
     corridor_expansion: linopy.LinearExpression | None  # (corridor, period) GW
     campus_modules_online: linopy.LinearExpression | None  # (campus, period)
     fab_online: linopy.LinearExpression | None  # (fab, period)
@@ -52,18 +58,23 @@ class Expressions:
 
 def build_expressions(m: linopy.Model, d: ModelData) -> Expressions:
     build = m.variables["build"]
-    capacity = (build.rename(period="vintage") * d.active).sum("vintage") + d.existing_gw
+    new_capacity = (build.rename(period="vintage") * d.active).sum("vintage")
+    fixed = d.existing_gw.where(~d.retirable, 0.0)
+    capacity = new_capacity + fixed
+    if "existing_online" in m.variables:
+        capacity = capacity + m.variables["existing_online"]
 
     expansion = cumulative(m.variables["expand"], d.periods) if len(d.corridors) else None
 
-    modules_online = campus_load = it_online = None
+    modules_online = campus_load = campus_peak = it_online = None
     if d.has_campuses:
         modules_online = cumulative(m.variables["modules"], d.periods)
         idx, sign = membership(d.campus_region, d.regions)
-        per_module_gw = d.campus_module_gw * d.campus_load_factor
         # load of region r = sum over its campuses of (grid GW per module) x modules online
-        online_gw = m.variables["modules"] * per_module_gw
-        campus_load = cumulative(regional_sum_expr(m, online_gw, idx, sign), d.periods)
+        energy_gw = m.variables["modules"] * (d.campus_module_gw * d.campus_load_factor)
+        campus_load = cumulative(regional_sum_expr(m, energy_gw, idx, sign), d.periods)
+        peak_gw = m.variables["modules"] * (d.campus_module_gw * d.campus_peak_factor)
+        campus_peak = cumulative(regional_sum_expr(m, peak_gw, idx, sign), d.periods)
         it_online = (modules_online * d.campus_module_gw).sum("campus")
 
     fab_online = fab_load = None
@@ -76,6 +87,8 @@ def build_expressions(m: linopy.Model, d: ModelData) -> Expressions:
 
     return Expressions(
         capacity=capacity,
+        new_capacity=new_capacity,
+        campus_peak=campus_peak,
         corridor_expansion=expansion,
         campus_modules_online=modules_online,
         fab_online=fab_online,

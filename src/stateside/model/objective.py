@@ -2,7 +2,7 @@
 
 .. math::
     \\min \\sum_p W_p \\Big[ \\sum_{g,r,v} A_{g,v,p}\\, \\psi_g \\kappa_{g,r,v} b_{g,r,v}
-      + \\sum_{g,r} \\phi_{g,p} (K_{g,r,p} - E_{g,r,p})
+      + \\sum_{g,r} \\phi_{g,p} B_{g,r,p} + \\sum_{(g,r) \\in \\mathcal R} \\phi_{g,p} O_{g,r,p}
       + \\sum_t w_t \\big( \\sum_{g,r} \\mu_{g,r,p}\\, q_{g,r,p,t} + \\sum_{s,r} \\mu_{s,r,p}\\, o_{s,r,p,t}
       + \\sum_r \\lambda u_{r,p,t} \\big)
       + \\sum_c \\psi^{tx} \\kappa_c X_{c,p}
@@ -13,9 +13,14 @@
 :math:`\\psi` capital recovery factors (annualised capex is counted in every period an
 asset is active, PyPSA's multi-period convention); :math:`\\kappa` capex; :math:`\\phi`
 fixed O&M per year; :math:`\\mu` marginal cost (VOM + fuel + carbon); :math:`\\lambda`
-value of lost load. The fixed O&M of the existing fleet is a constant and left out
-(it is reported in the plan's cost table). Penalties (undiscounted) price the elastic
-slacks — see :mod:`stateside.model.data`. Grants are transfers: the social cost of a
+value of lost load. The fixed O&M of existing capacity that may retire early
+(:math:`O`, :mod:`stateside.model.retirement`) is in the objective; that of the rest of
+the existing fleet is a constant, left out and reported in the plan's cost table.
+Penalties (undiscounted) price the elastic slacks in a stated order — see
+:mod:`stateside.model.inputs.penalties`: the IT target, the reserve margin
+(:math:`P_{R,r,p} s_{r,p}`), and the floor that makes each GW of lost load in a typical
+hour cost at least U (the part of :math:`\\max(W_p w_t \\lambda, U)` above
+:math:`W_p w_t \\lambda`). Grants are transfers: the social cost of a
 fab is its whole capex; grants only lower the equity the coalition must raise.
 
 Budget mode minimises the same cost less :math:`V \\sum_p L_p\\, IT_p`.
@@ -26,6 +31,7 @@ from __future__ import annotations
 import linopy
 
 from stateside.model import data as md
+from stateside.model.campuses import it_counted
 from stateside.model.data import ModelData
 from stateside.model.expressions import Expressions
 
@@ -38,8 +44,11 @@ def cost_terms(m: linopy.Model, d: ModelData, e: Expressions) -> dict[str, linop
         d.active * d.annuity * d.capex_musd_per_gw.rename(period="vintage")
     )
     terms["generation_capex"] = annual_capex.sum(["technology", "region", "vintage"])
-    new_capacity = e.capacity - d.existing_gw
-    terms["fixed_om"] = (new_capacity * d.fom_musd_per_gw_year).sum(["technology", "region"])
+    terms["fixed_om"] = (e.new_capacity * d.fom_musd_per_gw_year).sum(["technology", "region"])
+    if "existing_online" in m.variables:
+        terms["existing_fixed_om"] = (m.variables["existing_online"] * d.fom_musd_per_gw_year).sum(
+            ["technology", "region"]
+        )
     w = d.weight_hours
     gen_cost = d.marginal_cost_musd_per_gwh.sel(technology=d.generators)
     terms["fuel_and_variable_om"] = (m.variables["gen"] * (w * gen_cost)).sum(
@@ -69,9 +78,15 @@ def cost_terms(m: linopy.Model, d: ModelData, e: Expressions) -> dict[str, linop
     return terms
 
 
-def penalty_terms(m: linopy.Model) -> dict[str, linopy.LinearExpression]:
+def penalty_terms(m: linopy.Model, d: ModelData) -> dict[str, linopy.LinearExpression]:
     """Elastic-slack penalties ($M, not discounted)."""
     out: dict[str, linopy.LinearExpression] = {}
+    out["reserve_short"] = (m.variables["reserve_short"] * d.reserve_penalty_musd_per_gw).sum()
+    if d.unserved_floor_musd_per_gw > 0:
+        valued = d.period_weight * d.weight_hours * d.voll_musd_per_gwh
+        extra = (d.unserved_floor_musd_per_gw - valued).clip(min=0.0)
+        if float(extra.max()) > 0:
+            out["unserved_floor"] = (m.variables["unserved"] * extra).sum()
     weights = {
         "target_short": md.PENALTY_TARGET_MUSD_PER_GW,
         "equity_short": md.PENALTY_EQUITY_MUSD_PER_MUSD,
@@ -88,8 +103,9 @@ def add_objective(m: linopy.Model, d: ModelData, e: Expressions) -> None:
     terms = cost_terms(m, d, e)
     discounted = [(expr * d.period_weight).sum() for expr in terms.values()]
     total: linopy.LinearExpression = linopy.merge(discounted, cls=linopy.LinearExpression)
-    for expr in penalty_terms(m).values():
+    for expr in penalty_terms(m, d).values():
         total = total + expr
-    if d.mode == "budget" and e.it_online is not None:
-        total = total - (e.it_online * (md.BUDGET_VALUE_MUSD_PER_GW * d.period_length_years)).sum()
+    counted = it_counted(m, e)
+    if d.mode == "budget" and counted is not None:
+        total = total - (counted * (md.BUDGET_VALUE_MUSD_PER_GW * d.period_length_years)).sum()
     m.add_objective(total)

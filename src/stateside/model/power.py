@@ -54,19 +54,25 @@ def add_storage(m: linopy.Model, d: ModelData, e: Expressions) -> None:
 
 
 def add_corridor_limits(m: linopy.Model, d: ModelData, e: Expressions) -> None:
-    """Transport (net transfer capacity) model, as ReEDS and GenX use between zones.
+    """Transport (net transfer capacity) model, as ReEDS and GenX use between zones, with
+    the firm capacity lent over the corridor sharing its capability (no double use):
 
-    * ``flow_forward_limit``: :math:`f_{c,p,t} \\le F^+_c + X_{c,p}`
-    * ``flow_reverse_limit``: :math:`-f_{c,p,t} \\le F^-_c + X_{c,p}`
+    * ``flow_forward_limit``: :math:`f_{c,p,t} + z^+_{c,p} \\le F^+_c + X_{c,p}`
+    * ``flow_reverse_limit``: :math:`-f_{c,p,t} + z^-_{c,p} \\le F^-_c + X_{c,p}`
 
-    Expansion adds the same capability in both directions.
+    :math:`z^\\pm \\ge 0` are the firm capacity lent from→to and to→from for the reserve
+    margin (:mod:`stateside.model.reserve`): capability promised as firm imports is not
+    available to energy flows in the same direction in any hour. Expansion adds the same
+    capability in both directions. On a seam (two interconnections) F holds the DC ties
+    only and X is converter capacity (:mod:`stateside.model.inputs.corridors`).
     """
     if not len(d.corridors):
         return
     flow = m.variables["flow"]
     assert e.corridor_expansion is not None
-    m.add_constraints(flow - e.corridor_expansion <= d.corridor_fwd_gw, name="flow_forward_limit")
-    m.add_constraints(-flow - e.corridor_expansion <= d.corridor_rev_gw, name="flow_reverse_limit")
+    fwd, rev = m.variables["firm_forward"], m.variables["firm_reverse"]
+    m.add_constraints(flow + fwd - e.corridor_expansion <= d.corridor_fwd_gw, name="flow_forward_limit")
+    m.add_constraints(-flow + rev - e.corridor_expansion <= d.corridor_rev_gw, name="flow_reverse_limit")
 
 
 def add_energy_balance(m: linopy.Model, d: ModelData, e: Expressions) -> None:

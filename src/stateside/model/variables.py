@@ -9,19 +9,25 @@ name                dims                                         meaning
 ``discharge``       technology, region, period, day, step        storage discharging power
 ``soc``             technology, region, period, day, step        storage energy at the end of a step
 ``unserved``        region, period, day, step                    lost load
+``existing_online`` technology, region, period                   existing capacity kept (economic retirement)
+``credit_tranche``  technology, region, period, credit_step      capacity within an accreditation step
 ``flow``            corridor, period, day, step                  net transfer from→to (free sign)
 ``expand``          corridor, period                             new corridor capability (both ways)
-``reserve_flow``    corridor, period                             firm capacity shared from→to
+``firm_forward``    corridor, period                             firm capacity lent from→to
+``firm_reverse``    corridor, period                             firm capacity lent to→from
 ``modules``         campus, period                               campus modules added (integer)
+``it_unpowered``    interconnect, period                         IT GW not counted online: lost load in
+                                                                 the campus's interconnection
 ``fab_build``       fab, period                                  fab comes online in period (binary)
 ``chips_domestic``  period                                       accelerators from the plan's fabs
 ``chips_import``    period                                       imported accelerators
 ``equity``          investor, asset_class, period                equity each investor puts in
 ==================  ===========================================  =====================================
 
-Elastic slacks (penalised in the objective, see :mod:`stateside.model.data`):
-``target_short`` (period), ``equity_short`` (asset_class, period), ``chips_short``
-(period), ``cap_excess`` (investor, asset_class, period).
+Elastic slacks (penalised in the objective, see :mod:`stateside.model.inputs.penalties`):
+``target_short`` (period), ``reserve_short`` (region, period), ``equity_short``
+(asset_class, period), ``chips_short`` (period), ``cap_excess`` (investor, asset_class,
+period); ``unserved`` is lost load.
 """
 
 from __future__ import annotations
@@ -49,10 +55,25 @@ def add_variables(m: linopy.Model, d: ModelData) -> None:
         for name in ("charge", "discharge", "soc"):
             m.add_variables(lower=0, coords=[d.storage, d.regions, *hours], name=name, mask=st_mask)
     m.add_variables(lower=0, coords=[d.regions, *hours], name="unserved")
+    m.add_variables(lower=0, coords=[d.regions, d.periods], name="reserve_short")
+
+    online_mask = d.retirable & (d.existing_gw > 0)
+    if bool(online_mask.any()):
+        m.add_variables(lower=0, upper=d.existing_gw, coords=t_r_p, name="existing_online", mask=online_mask)
+    if len(d.credit_techs):
+        upper = (d.credit_step_share * d.peak_gw).transpose("technology", "region", "period", "credit_step")
+        m.add_variables(
+            lower=0,
+            upper=upper,
+            coords=[d.credit_techs, d.regions, d.periods, d.credit_steps],
+            name="credit_tranche",
+            mask=(d.credit_step_value > 0).broadcast_like(upper),
+        )
 
     if len(d.corridors):
         m.add_variables(coords=[d.corridors, *hours], name="flow")
-        m.add_variables(coords=[d.corridors, d.periods], name="reserve_flow")
+        m.add_variables(lower=0, coords=[d.corridors, d.periods], name="firm_forward")
+        m.add_variables(lower=0, coords=[d.corridors, d.periods], name="firm_reverse")
         m.add_variables(
             lower=0,
             upper=d.corridor_max_expansion_gw.broadcast_like(d.corridor_can_build),
@@ -71,6 +92,8 @@ def add_variables(m: linopy.Model, d: ModelData) -> None:
             integer=True,
             mask=d.campus_allowed,
         )
+    if d.has_campuses and len(d.campus_interconnects):
+        m.add_variables(lower=0, coords=[d.campus_interconnects, d.periods], name="it_unpowered")
     if d.mode == "target" and not d.power_only and float(d.it_target_gw.max()) > 0:
         # exists even without candidate campuses, so an unreachable target is reported
         m.add_variables(lower=0, coords=[d.periods], name="target_short")

@@ -88,19 +88,27 @@ def _cluster_days(
         assignment = days * n_days // DAYS_PER_YEAR
         medoids = np.array([days[assignment == k][0] for k in range(n_days)])
         return assignment, medoids
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = tsam.aggregate(
-            varying,
-            n_clusters=n_days,
-            period_duration=HOURS_PER_DAY,
-            temporal_resolution=1.0,
-            cluster=tsam.ClusterConfig(method="hierarchical", representation="medoid"),
-            extremes=tsam.ExtremeConfig(method="append", max_value=peaks) if peaks else None,
-            preserve_column_means=False,
-        )
+    # tsam appends the extreme days to the clusters it is asked for (distinct days only),
+    # so ask for fewer, and once more if some extremes fell on the same day
+    n_regular = n_days - len(peaks)
+    for _ in range(len(peaks) + 1):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = tsam.aggregate(
+                varying,
+                n_clusters=max(n_regular, 1),
+                period_duration=HOURS_PER_DAY,
+                temporal_resolution=1.0,
+                cluster=tsam.ClusterConfig(method="hierarchical", representation="medoid"),
+                extremes=tsam.ExtremeConfig(method="append", max_value=peaks) if peaks else None,
+                preserve_column_means=False,
+            )
+        centers = result.clustering.cluster_centers
+        found = len(centers) if centers is not None else 0
+        if found >= n_days or n_regular >= n_days:
+            break
+        n_regular += n_days - found
     assignment = np.asarray(result.clustering.cluster_assignments, dtype=int)
-    centers = result.clustering.cluster_centers
     if centers is None or len(centers) != n_days or assignment.size != DAYS_PER_YEAR:
         raise RuntimeError("tsam returned an unexpected clustering")  # pragma: no cover
     return assignment, np.asarray(centers, dtype=int)
