@@ -8,6 +8,14 @@ implicit price deflator, fills the known gaps with explicit, documented rules, a
 the scenario tables (CSV, exactly the columns declared in
 ``src/stateside/scenario/schema/*.csv``), ``scenario.yaml`` and ``reference/deflators.csv``.
 
+One function per component builds each table (issue 11): regions (``build_regions``, with
+``reserve_margins``), corridors and seams (``build_corridors``, ``dc_ties``), technologies and
+costs (``build_technologies``, ``tech_costs``, ``unit_om``, ``gas_capex_2025``), stepwise
+accreditation (``build_capacity_credit_steps``), fuels (``build_fuels``, ``build_fuel_prices``),
+the fleet (``operating_units``, ``build_existing_capacity``), hourly demand shapes
+(``build_profiles``), demand (``base_year_demand``, ``growth_factors``, ``build_demand``, with the
+``nerc_peak_check``), campuses, fabs, the coalition and ``scenario.yaml``.
+
 The output is deterministic: running the script twice gives byte-identical files.
 Nothing from the raw folder is copied; only derived tables are written. Every source,
 conversion and assumption is described in ``src/stateside/data/default/SOURCES.md``.
@@ -1764,7 +1772,7 @@ def build_demand(raw: Path, log: list[str], peak_to_mean: dict[str, tuple[float,
     """Background demand by region, period and growth case: energy and peak grow alike."""
     base = base_year_demand(raw, log)
     growth = growth_factors(raw, base)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for r in sorted(base):
         mwh, src = base[r]
         ptm, ptm_src = peak_to_mean[r]
@@ -1787,7 +1795,8 @@ def build_demand(raw: Path, log: list[str], peak_to_mean: dict[str, tuple[float,
                 )
     for case in DEMAND_CASES:
         tot = {
-            p: sum(r["annual_demand_mwh"] for r in rows if r["case"] == case and r["period"] == p) / 1e6
+            p: sum(float(r["annual_demand_mwh"]) for r in rows if r["case"] == case and r["period"] == p)
+            / 1e6
             for p in PERIODS
         }
         log.append(f"demand {case}: " + ", ".join(f"{p} {v:,.1f} TWh" for p, v in tot.items()))
