@@ -477,3 +477,114 @@ def test_runs_commands(sqlite_url: str, planned: tuple[Plan, Scenario], tmp_path
     assert code == 1 and out.startswith(
         "error: cannot open the run store postgresql+psycopg://x@127.0.0.1:9/d"
     )
+
+
+# --------------------------------------------------------------------------------------
+# runs diff in a planner's terms; sweep members out of 'runs list' and 'latest'
+
+
+def test_diff_names_campuses_prices_investors_and_security(
+    sqlite_url: str, planned: tuple[Plan, Scenario]
+) -> None:
+    """Run B is run A with one more campus online, a dearer TX and a smaller sponsor stake:
+    the planner's view names each, with A, B and the change, in MW, USD/MWh and USD bn."""
+    plan, scenario = planned
+    a = api.save_run(plan, scenario, url=sqlite_url)
+    last = int(plan.table("prices")["period"].max())
+    campuses = pd.concat(
+        [
+            plan.table("campuses"),
+            pd.DataFrame(
+                [
+                    {
+                        "campus": "new_one",
+                        "region": "NM",
+                        "period": last,
+                        "it_mw_online": 300.0,
+                        "new_it_mw": 300.0,
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    prices = plan.table("prices").copy()
+    prices.loc[(prices["region"] == "TX") & (prices["period"] == last), "price_usd_per_mwh"] += 7.5
+    finance = json.loads(json.dumps(plan.extra["finance"]))
+    first = next(iter(finance["investors"]))
+    finance["investors"][first]["plan_equity_usd"] -= 2e9
+    other = replace(
+        plan,
+        tables={**plan.tables, "campuses": campuses, "prices": prices},
+        extra={**plan.extra, "finance": finance},
+    )
+    b = api.save_run(other, scenario, url=sqlite_url)
+    d = api.diff_runs(a, b, url=sqlite_url)
+    by = {(c.section, c.item): c for c in d.planner}
+    camp = by[("Campuses", "new_one (NM)")]
+    assert (camp.a, camp.b, camp.note, camp.unit) == (0.0, 300.0, "added", "MW IT")
+    tx = by[("Prices by state", "TX")]
+    assert tx.delta == pytest.approx(7.5) and tx.unit == f"USD/MWh in {last}"
+    inv = by[("Investors", f"{first}: equity")]
+    assert inv.delta == pytest.approx(-2.0) and inv.unit == "USD bn"
+    # nothing else moved: no other price, no capacity, no security outcome
+    assert {c.section for c in d.planner} == {"Campuses", "Prices by state", "Investors", "Headline"} - {
+        "Headline"
+    }
+    json.dumps(d.to_dict())
+    # a run against itself: nothing in the planner's view
+    assert api.diff_runs(a, a, url=sqlite_url).planner == []
+
+
+def test_sweep_members_are_hidden_and_latest_is_the_users_plan(
+    sqlite_url: str, planned: tuple[Plan, Scenario]
+) -> None:
+    plan, scenario = planned
+    mine = api.save_run(plan, scenario, url=sqlite_url)
+    member = api.save_run(plan, scenario, source="sweep 1a2b3c4d member 3", url=sqlite_url)
+    assert [r.id for r in api.list_runs(url=sqlite_url, sweeps=False)] == [mine]
+    listed = api.list_runs(url=sqlite_url)
+    assert [(r.id, r.sweep) for r in listed] == [(member, "sweep 1a2b3c4d member 3"), (mine, None)]
+    assert api.resolve_run("latest", sqlite_url) == mine
+    assert api.resolve_run(member[:8], sqlite_url) == member  # still reachable by its id
+    with pytest.raises(db.StoreError, match="holds 1 run planned"):
+        api.resolve_run("latest~1", sqlite_url)
+
+    from stateside.cli_runs import runs_app
+
+    env = {db.ENV_VAR: sqlite_url, "COLUMNS": "80"}
+    out = CliRunner().invoke(runs_app, ["list"], env=env).output
+    # at 80 columns the id and the scenario hash are whole (8 characters each)
+    assert mine[:8] in out and scenario.content_hash()[:8] in out
+    assert member[:8] not in out
+    out = CliRunner().invoke(runs_app, ["list", "--sweeps"], env={**env, "COLUMNS": "120"}).output
+    assert member[:8] in out and "sweep 1a2b3c4d member 3" in out
+
+
+def test_diff_of_the_default_and_one_more_campus_fits_a_screen(sqlite_url: str, tmp_path: Path) -> None:
+    """The default scenario against a copy with one more (cheaper) campus, both solved: the
+    diff names the new campus and fits in 60 lines at 100 columns; --all shows everything."""
+    from stateside.cli_runs import runs_app
+    from stateside.scenario.load import copy_default, load_default
+
+    base = load_default()
+    folder = copy_default(tmp_path / "more")
+    campuses = pd.read_csv(folder / "campuses.csv")
+    extra = campuses.iloc[[0]].assign(
+        campus="ok_tulsa", name="Tulsa campus", region="OK", capex_usd_per_kw_it=9000.0, max_modules=5
+    )
+    pd.concat([campuses, extra]).to_csv(folder / "campuses.csv", index=False)
+    more = load_scenario(folder)
+    a = api.save_run(run_plan(base), base, url=sqlite_url)
+    b = api.save_run(run_plan(more), more, url=sqlite_url)
+    env = {db.ENV_VAR: sqlite_url, "COLUMNS": "100"}
+    result = CliRunner().invoke(runs_app, ["diff", a[:8], b[:8]], env=env)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) <= 60, result.output
+    assert "Input table campuses: 1 added: ok_tulsa" in result.output
+    assert "ok_tulsa (OK) (added)" in result.output
+    assert "discounted system cost" in result.output
+    assert "sum of" not in result.output  # no column sums by default
+    full = CliRunner().invoke(runs_app, ["diff", a[:8], b[:8], "--all"], env=env).output
+    assert len(full.splitlines()) > len(lines) and "Summary figures changed" in full

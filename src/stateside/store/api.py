@@ -18,7 +18,7 @@ import json
 import math
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,9 +42,10 @@ from stateside.store.diff import (
     diff_table,
     diff_values,
     flatten,
+    planner_changes,
 )
-from stateside.store.models import INPUT, RESULT, Run, RunTable
-from stateside.store.refs import resolve_ref
+from stateside.store.models import INPUT, RESULT, Run, RunTable, SweepMember
+from stateside.store.refs import not_sweep_member, resolve_ref
 
 PROFILES = "profiles"
 
@@ -70,6 +71,7 @@ class RunInfo:
     code_version: str
     source: str | None
     summary: dict[str, Any]
+    sweep: str | None = None  # "sweep 1a2b3c4d member 7" for a sweep member's run
 
     @property
     def short_id(self) -> str:
@@ -91,6 +93,7 @@ class RunInfo:
             "solve_seconds": self.solve_seconds,
             "code_version": self.code_version,
             "source": self.source,
+            "sweep": self.sweep,
             "it_capacity_mw": self.summary.get("it_capacity_mw", {}),
         }
 
@@ -204,7 +207,8 @@ def _add_table(s: Any, run_id: str, kind: str, name: str, position: int, df: pd.
 
 
 def resolve_run(ref: str, url: str | None = None) -> str:
-    """The full id of the run ``ref`` names: an id, a unique prefix, ``latest`` or ``latest~N``."""
+    """The full id of the run ``ref`` names: an id, a unique prefix, ``latest`` or ``latest~N``
+    (the latest plans a user ran: sweep members do not count)."""
     return resolve_ref(ref, url, Run, "run", "stateside runs list")
 
 
@@ -232,9 +236,15 @@ def list_runs(
     scenario_name: str | None = None,
     scenario_hash: str | None = None,
     url: str | None = None,
+    sweeps: bool = True,
 ) -> list[RunInfo]:
-    """Saved runs, newest first (optionally only those of one scenario name or hash)."""
+    """Saved runs, newest first (optionally only those of one scenario name or hash).
+
+    With ``sweeps`` (the default) the runs of sweep members are listed too, tagged
+    (:attr:`RunInfo.sweep`); without, only the runs a user planned (``stateside runs list``)."""
     q = select(Run).order_by(Run.created_at.desc(), Run.id.desc())
+    if not sweeps:
+        q = q.where(not_sweep_member())
     if scenario_name is not None:
         q = q.where(Run.scenario_name == scenario_name)
     if scenario_hash is not None:
@@ -242,7 +252,24 @@ def list_runs(
     if limit is not None:
         q = q.limit(limit)
     with session(url) as s:
-        return [_info(r) for r in s.scalars(q)]
+        infos = [_info(r) for r in s.scalars(q)]
+        if not sweeps:
+            return infos
+        ids = [i.id for i in infos]
+        members = s.execute(
+            select(SweepMember.run_id, SweepMember.sweep_id, SweepMember.sample_index).where(
+                SweepMember.run_id.in_(ids), SweepMember.reused.is_(False)
+            )
+        ).all()
+    tags = {str(r): f"sweep {str(sw)[:8]} member {int(k)}" for r, sw, k in members}
+    return [
+        replace(i, sweep=tags.get(i.id) or (i.source if _is_sweep_source(i.source) else None)) for i in infos
+    ]
+
+
+def _is_sweep_source(source: str | None) -> bool:
+    parts = (source or "").split()
+    return len(parts) == 4 and parts[0] == "sweep" and parts[2] == "member"
 
 
 def run_info(run: str, url: str | None = None) -> RunInfo:
@@ -393,7 +420,51 @@ def diff_runs(a: str, b: str, url: str | None = None) -> RunDiff:
         skip=SUMMARY_SKIP,
     )
     out.results = diff_results(pa[RESULT], pb[RESULT])
+    security = None
+    if out.inputs_compared:
+        security = (_security_counts(ids[0], pa[RESULT], url), _security_counts(ids[1], pb[RESULT], url))
+        if None in security:
+            security = None
+    out.planner = planner_changes(
+        pa[RESULT],
+        pb[RESULT],
+        json.loads(ra.summary_json),
+        json.loads(rb.summary_json),
+        security,  # type: ignore[arg-type]
+    )
     return out
+
+
+def _security_counts(run_id: str, tables: dict[str, pd.DataFrame], url: str | None) -> dict[str, int] | None:
+    """Holdings (project, investor) of a run's cap tables by their worst review outcome; None
+    when the run cannot be reviewed (no cap tables, or its scenario no longer loads)."""
+    if "cap_tables" not in tables or not len(tables["cap_tables"]):
+        return None
+    from stateside.report.security import review_cap_tables
+    from stateside.scenario.errors import ScenarioError
+    from stateside.security.rules import SEVERITY
+
+    try:
+        scenario = load_run_scenario(run_id, url)
+    except (StoreError, ScenarioError, ValueError, KeyError):
+        return None
+    plan = Plan(
+        scenario_name="",
+        mode="",
+        status="",
+        termination="",
+        objective_usd=0.0,
+        mip_gap=None,
+        build_seconds=0.0,
+        solve_seconds=0.0,
+        tables={"cap_tables": tables["cap_tables"]},
+    )
+    reviews, _ = review_cap_tables(plan, scenario)
+    if reviews is None:
+        return None
+    sev = reviews.assign(_sev=reviews["outcome"].map(SEVERITY).fillna(0))
+    worst = sev.loc[sev.groupby(["project", "investor"])["_sev"].idxmax(), "outcome"]
+    return {str(k): int(v) for k, v in worst.value_counts().items()}
 
 
 # --------------------------------------------------------------------------------------

@@ -1,5 +1,10 @@
 """What changed between two runs: their inputs and their results.
 
+* **Planner's view** (:func:`planner_changes`, shown first by ``stateside runs diff``) —
+  headline figures, campuses added / removed / resized, fabs, capacity by technology and
+  by state, corridor expansion, prices by state, investor equity and returns, and the
+  security review's outcomes, each with old, new and delta, in the units a planner reads.
+
 * **Settings** — every scenario.yaml field (dotted path, e.g. ``periods[1].year``) whose
   value differs, and whether the security rules text differs.
 * **Input tables** — per scenario table, the rows added, removed and changed, matched on
@@ -36,7 +41,11 @@ ABS_TOL = 1e-6
 SUMMARY_SKIP = frozenset({"scenario_hash", "build_seconds", "solve_seconds"})
 LABEL_COLUMNS = frozenset({"period", "year", "hour", "first_period"})
 #: Name parts of ratio columns, whose sums mean nothing (``equity_pct``, ``share``, ``irr``…).
-RATIO_PARTS = frozenset({"pct", "share", "fraction", "irr", "dscr", "probability", "ratio"})
+RATIO_PARTS = frozenset(
+    {"pct", "share", "fraction", "irr", "dscr", "probability", "ratio", "coefficient", "price"}
+)
+#: Columns whose rows carry different units (jobs.csv: MW IT, MW, accelerators…).
+MIXED_UNIT_COLUMNS = frozenset({"quantity"})
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,23 @@ class AggregateChange:
         return None if self.a is None or self.b is None else self.b - self.a
 
 
+@dataclass(frozen=True)
+class PlannerChange:
+    """One figure of the planner's view that differs: ``item`` of ``section`` went from ``a``
+    to ``b`` (None: absent), in ``unit``; ``note`` says "added", "removed" and the like."""
+
+    section: str
+    item: str
+    a: float | None
+    b: float | None
+    unit: str
+    note: str = ""
+
+    @property
+    def delta(self) -> float | None:
+        return None if self.a is None or self.b is None else self.b - self.a
+
+
 @dataclass
 class RunDiff:
     """Everything that differs between run ``a`` and run ``b``."""
@@ -94,6 +120,7 @@ class RunDiff:
     inputs: list[TableDiff] = field(default_factory=list)
     summary: list[FieldChange] = field(default_factory=list)
     results: list[AggregateChange] = field(default_factory=list)
+    planner: list[PlannerChange] = field(default_factory=list)
 
     @property
     def same_inputs(self) -> bool:
@@ -299,10 +326,12 @@ def diff_profiles(a: pd.DataFrame | None, b: pd.DataFrame | None) -> TableDiff |
 
 
 def _not_summed(column: str) -> bool:
-    """Labels (period, year, …) and ratios (…_pct, share, irr, dscr, …)."""
+    """Labels (period, year, …), ratios (…_pct, share, irr, dscr, …), intensities (…_per_…)
+    and quantities in mixed units (``quantity`` next to a ``quantity_unit`` column)."""
     if column in LABEL_COLUMNS or column.endswith("_year") or column.endswith("_period"):
         return True
-    return bool(RATIO_PARTS.intersection(column.split("_")))
+    parts = column.split("_")
+    return bool(RATIO_PARTS.intersection(parts)) or "per" in parts or column in MIXED_UNIT_COLUMNS
 
 
 def aggregates(df: pd.DataFrame) -> dict[str, float]:
@@ -320,6 +349,8 @@ def aggregates(df: pd.DataFrame) -> dict[str, float]:
 def diff_results(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> list[AggregateChange]:
     out: list[AggregateChange] = []
     for name in dict.fromkeys([*a, *b]):
+        if name.endswith("_t"):  # time-resolved tables: their sums mean nothing
+            continue
         ga = aggregates(a[name]) if name in a else {}
         gb = aggregates(b[name]) if name in b else {}
         for fig in dict.fromkeys([*ga, *gb]):
@@ -336,3 +367,245 @@ def diff_settings(a_json: str, b_json: str, a_rules: str | None, b_rules: str | 
         lines = [f"{len(r.splitlines())} lines" if r else "none" for r in (a_rules, b_rules)]
         changes.append(FieldChange("security rules file (text)", lines[0], lines[1]))
     return changes
+
+
+# --------------------------------------------------------------------------------------
+# the planner's view
+
+#: sections of the planner's view, in the order they are shown
+SECTIONS = (
+    "Headline",
+    "Campuses",
+    "Fabs",
+    "Capacity by technology",
+    "Capacity by state",
+    "Corridor expansion",
+    "Prices by state",
+    "Investors",
+    "Security review",
+)
+_MW_TOL = 0.5
+_PRICE_TOL = 0.01  # USD/MWh
+_USD_TOL = 5e6  # half of the 0.01 USD bn shown
+
+
+def _last_period(*tables: pd.DataFrame | None) -> int | None:
+    years = [int(t["period"].max()) for t in tables if t is not None and len(t) and "period" in t]
+    return max(years) if years else None
+
+
+def _by(t: pd.DataFrame | None, keys: list[str], value: str, period: int | None) -> pd.Series:
+    if t is None or not len(t) or value not in t.columns:
+        return pd.Series(dtype=float)
+    rows = t if period is None or "period" not in t.columns else t[t["period"].astype(int) == period]
+    return rows.groupby([rows[k].astype(str) for k in keys])[value].sum().astype(float)
+
+
+def _compare(
+    section: str,
+    a: pd.Series,
+    b: pd.Series,
+    unit: str,
+    tol: float,
+    scale: float = 1.0,
+    label: Any = None,
+    presence: bool = False,
+) -> list[PlannerChange]:
+    """Items of two series that differ by more than ``tol`` (in the series' units), largest first."""
+    out = []
+    for key in dict.fromkeys([*a.index, *b.index]):
+        va, vb = a.get(key), b.get(key)
+        fa = float(va) if va is not None and not _missing(va) else 0.0
+        fb = float(vb) if vb is not None and not _missing(vb) else 0.0
+        if abs(fb - fa) <= tol:
+            continue
+        note = ""
+        if presence:
+            note = "added" if abs(fa) <= tol else "removed" if abs(fb) <= tol else "resized"
+        name = label(key) if label else str(key)
+        out.append(PlannerChange(section, name, fa / scale, fb / scale, unit, note))
+    return sorted(out, key=lambda c: -abs(c.delta or 0.0))
+
+
+def _summary_figure(s: dict[str, Any], *path: str) -> float | None:
+    v: Any = s
+    for k in path:
+        if not isinstance(v, dict) or k not in v:
+            return None
+        v = v[k]
+    return float(v) if _is_number(v) and not _missing(v) else None
+
+
+def planner_changes(
+    ta: dict[str, pd.DataFrame],
+    tb: dict[str, pd.DataFrame],
+    sa: dict[str, Any],
+    sb: dict[str, Any],
+    security: tuple[dict[str, int], dict[str, int]] | None = None,
+) -> list[PlannerChange]:
+    """What changed from plan A to plan B in a planner's terms (see the module docstring).
+
+    ``ta``/``tb`` are the result tables, ``sa``/``sb`` the summaries; ``security`` the
+    security review's outcome counts of each plan (None: not reviewed). Capacities, prices
+    and campuses are those of the last period either plan has."""
+    out: list[PlannerChange] = []
+    last = _last_period(ta.get("it_capacity"), tb.get("it_capacity"), ta.get("builds"), tb.get("builds"))
+
+    # headline
+    heads: list[tuple[str, float | None, float | None, str, float]] = [
+        (
+            "discounted system cost",
+            _summary_figure(sa, "objective_usd"),
+            _summary_figure(sb, "objective_usd"),
+            "USD bn",
+            1e9,
+        ),
+    ]
+    if last is not None:
+        heads.append(
+            (
+                f"AI IT capacity online {last}",
+                _summary_figure(sa, "it_capacity_mw", str(last)),
+                _summary_figure(sb, "it_capacity_mw", str(last)),
+                "MW",
+                1.0,
+            )
+        )
+    capex_a = sum((sa.get("capex_usd") or {}).values()) if sa.get("capex_usd") else None
+    capex_b = sum((sb.get("capex_usd") or {}).values()) if sb.get("capex_usd") else None
+    heads += [
+        ("capex, all periods", capex_a, capex_b, "USD bn", 1e9),
+        (
+            "coalition equity",
+            _summary_figure(sa, "finance", "equity_usd"),
+            _summary_figure(sb, "finance", "equity_usd"),
+            "USD bn",
+            1e9,
+        ),
+        (
+            "coalition NPV",
+            _summary_figure(sa, "finance", "npv_usd"),
+            _summary_figure(sb, "finance", "npv_usd"),
+            "USD bn",
+            1e9,
+        ),
+        (
+            "unserved energy",
+            _summary_figure(sa, "unserved_mwh"),
+            _summary_figure(sb, "unserved_mwh"),
+            "MWh",
+            1.0,
+        ),
+    ]
+    if last is not None:
+        ea, eb = ta.get("emissions"), tb.get("emissions")
+        if ea is not None and eb is not None and len(ea) and len(eb):
+            co2a = float(ea[ea["period"].astype(int) == last]["co2_t"].sum())
+            co2b = float(eb[eb["period"].astype(int) == last]["co2_t"].sum())
+            heads.append((f"CO2 emissions {last}", co2a, co2b, "Mt", 1e6))
+    for item, va, vb, unit, scale in heads:
+        if va is None and vb is None:
+            continue
+        if va is not None and vb is not None and math.isclose(va, vb, rel_tol=1e-6, abs_tol=1e-6 * scale):
+            continue
+        out.append(
+            PlannerChange(
+                "Headline", item, None if va is None else va / scale, None if vb is None else vb / scale, unit
+            )
+        )
+    da, db = sa.get("diagnosis") or [], sb.get("diagnosis") or []
+    if len(da) != len(db):
+        out.append(
+            PlannerChange("Headline", "targets or limits not met", float(len(da)), float(len(db)), "count")
+        )
+
+    # campuses: IT MW online in the last period
+    if last is not None:
+        ca, cb = ta.get("campuses"), tb.get("campuses")
+        regions: dict[str, str] = {}
+        for t in (ca, cb):
+            if t is not None and len(t):
+                regions.update(dict(zip(t["campus"].astype(str), t["region"].astype(str), strict=False)))
+        out += _compare(
+            "Campuses",
+            _by(ca, ["campus"], "it_mw_online", last),
+            _by(cb, ["campus"], "it_mw_online", last),
+            "MW IT",
+            _MW_TOL,
+            label=lambda k: f"{k} ({regions.get(str(k), '?')})",
+            presence=True,
+        )
+        fa, fb = ta.get("fabs"), tb.get("fabs")
+        out += _compare(
+            "Fabs",
+            _by(fa, ["fab"], "capex_usd", None),
+            _by(fb, ["fab"], "capex_usd", None),
+            "USD bn capex",
+            _USD_TOL,
+            scale=1e9,
+            presence=True,
+        )
+        out += _compare(
+            "Capacity by technology",
+            _by(ta.get("builds"), ["technology"], "capacity_mw", last),
+            _by(tb.get("builds"), ["technology"], "capacity_mw", last),
+            f"MW in {last}",
+            _MW_TOL,
+        )
+        out += _compare(
+            "Capacity by state",
+            _by(ta.get("builds"), ["region"], "capacity_mw", last),
+            _by(tb.get("builds"), ["region"], "capacity_mw", last),
+            f"MW in {last}",
+            _MW_TOL,
+        )
+        out += _compare(
+            "Corridor expansion",
+            _by(ta.get("corridors"), ["corridor"], "new_mw", None),
+            _by(tb.get("corridors"), ["corridor"], "new_mw", None),
+            "MW, all periods",
+            _MW_TOL,
+            presence=True,
+        )
+        out += _compare(
+            "Prices by state",
+            _by(ta.get("prices"), ["region"], "price_usd_per_mwh", last),
+            _by(tb.get("prices"), ["region"], "price_usd_per_mwh", last),
+            f"USD/MWh in {last}",
+            _PRICE_TOL,
+        )
+
+    # investors: equity in the plan, NPV and IRR
+    ia = (sa.get("finance") or {}).get("investors") or {}
+    ib = (sb.get("finance") or {}).get("investors") or {}
+    for inv in dict.fromkeys([*ia, *ib]):
+        a, b = ia.get(inv) or {}, ib.get(inv) or {}
+        for key, label, unit, scale, tol in (
+            ("plan_equity_usd", "equity", "USD bn", 1e9, _USD_TOL),
+            ("npv_usd", "NPV", "USD bn", 1e9, _USD_TOL),
+            ("irr", "IRR", "%", 0.01, 1e-4),
+        ):
+            va = _summary_figure(a, key)
+            vb = _summary_figure(b, key)
+            if va is None and vb is None:
+                continue
+            if va is not None and vb is not None and abs(vb - va) <= tol:
+                continue
+            out.append(
+                PlannerChange(
+                    "Investors",
+                    f"{inv}: {label}",
+                    None if va is None else va / scale,
+                    None if vb is None else vb / scale,
+                    unit,
+                )
+            )
+
+    if security is not None:
+        ra, rb = security
+        for outcome in ("prohibited", "mandatory_declaration", "voluntary_notice", "clear"):
+            va, vb = float(ra.get(outcome, 0)), float(rb.get(outcome, 0))
+            if va != vb:
+                out.append(PlannerChange("Security review", outcome.replace("_", " "), va, vb, "holdings"))
+    order = {s: i for i, s in enumerate(SECTIONS)}
+    return sorted(out, key=lambda c: order.get(c.section, len(order)))  # stable: keeps the ranking
