@@ -240,10 +240,18 @@ EIA_HEAT_RATE_URL = "https://www.eia.gov/electricity/annual/html/epa_08_01.html"
 # Capacity credits on the SUMMER rating. Sourced values: pages/capacity_accreditation_reported.csv.
 MISO_SOLAR_SUMMER_CREDIT = 0.50  # MISO 2025/26 summer seasonal capacity credit for solar
 MISO_WIND_SUMMER_CREDIT = 0.208  # MISO 2025/26 summer seasonal capacity credit for wind
+# Thermal units count at their full summer net rating (ICAP convention): the NERC LTRA Reference
+# Margin Levels used as reserve margins (regions.reserve_margin) are ICAP-based and already allow
+# for forced outages; NERC counts existing thermal resources at net summer capacity, and ReEDS's
+# reserve-margin constraint does the same. UCAP-style credits (1 - EFORd) would count outages twice.
+THERMAL_CAPACITY_CREDIT = 1.0
 CREDIT_NOTE_THERMAL = (
-    "illustrative: 1 - typical forced-outage rate (EFORd) on the summer rating, the UCAP "
-    "convention of PJM/MISO (NERC GADS EFORd not in the raw data)"
+    "1 on the summer net rating (ICAP convention of the NERC LTRA reference margin levels used as "
+    "reserve margins, which already allow for forced outages; as in ReEDS)"
 )
+# MISO's LTRA level is UCAP-based; it is put on the ICAP basis of the other areas with an
+# illustrative fleet-average UCAP/ICAP ratio (1 - EFORd of about 8%, NERC GADS-like, not in the raw data).
+MISO_UCAP_TO_ICAP_RATIO = 0.92
 
 
 @dataclass(frozen=True)
@@ -272,36 +280,36 @@ class Tech:
 
 
 TECHS: tuple[Tech, ...] = (
-    Tech("coal", "Coal steam (existing)", "thermal", "generation", "coal", "none", False, 0.82, 0.90,
-         None, 40, "CoalOldUns", economic_retirement=True,
+    Tech("coal", "Coal steam (existing)", "thermal", "generation", "coal", "none", False, 0.82,
+         THERMAL_CAPACITY_CREDIT, None, 40, "CoalOldUns", economic_retirement=True,
          availability_note="illustrative: 1 - forced and planned outage share of an ageing coal fleet (about 18%)"),
     Tech("gas_cc_existing", "Gas combined cycle (existing)", "thermal", "generation", "gas", "none", False,
-         0.88, 0.94, None, 30, "Gas-CC", economic_retirement=True,
+         0.88, THERMAL_CAPACITY_CREDIT, None, 30, "Gas-CC", economic_retirement=True,
          availability_note="illustrative: 1 - forced and planned outage share of combined cycles (about 12%)"),
     Tech("gas_ct_existing", "Gas turbines, steam and engines (existing)", "thermal", "generation", "gas",
-         "none", False, 0.88, 0.90, None, 30, "Gas-CT", economic_retirement=True,
+         "none", False, 0.88, THERMAL_CAPACITY_CREDIT, None, 30, "Gas-CT", economic_retirement=True,
          availability_note="illustrative: 1 - forced and planned outage share of peakers and steam units (about 12%)"),
-    Tech("oil", "Petroleum (existing)", "thermal", "generation", "oil", "none", False, 0.85, 0.85,
-         None, 25, "o-g-s", economic_retirement=True),
+    Tech("oil", "Petroleum (existing)", "thermal", "generation", "oil", "none", False, 0.85,
+         THERMAL_CAPACITY_CREDIT, None, 25, "o-g-s", economic_retirement=True),
     Tech("biomass", "Biomass and waste (existing)", "thermal", "generation", "biomass", "none", False,
-         0.80, 0.85, None, 30, "biopower", economic_retirement=True),
-    Tech("geothermal", "Geothermal (existing)", "thermal", "generation", None, "none", False, None, 0.90,
-         0.0, 30, "GEO"),
+         0.80, THERMAL_CAPACITY_CREDIT, None, 30, "biopower", economic_retirement=True),
+    Tech("geothermal", "Geothermal (existing)", "thermal", "generation", None, "none", False, None,
+         THERMAL_CAPACITY_CREDIT, 0.0, 30, "GEO"),
     Tech("hydro", "Conventional hydro (existing)", "hydro", "generation", None, "none", False, None,
          0.70, 0.0, 80, "Hydro",
-         credit_note="illustrative: summer water limits on dispatchable hydro (below the thermal UCAP level)"),
+         credit_note="illustrative: summer water limits on dispatchable hydro (run-of-river and reservoir)"),
     Tech("pumped_storage", "Pumped-storage hydro (existing)", "storage", "storage", None, "none", False,
          0.95, 0.95, 0.0, 80, "PSH", storage_hours=10.0, round_trip_efficiency=0.75,
          credit_note="step 1 of capacity_credit_steps.csv (10 h storage, illustrative)"),
     Tech("nuclear", "Nuclear, large light-water (existing and new)", "thermal", "generation", "uranium",
-         "none", True, None, 0.95, None, 40, "Nuclear", max_build_mw=2200.0),
-    Tech("smr", "Small modular reactor", "thermal", "generation", "uranium", "none", True, None, 0.95,
-         None, 40, "Nuclear-SMR", max_build_mw=300.0),
-    Tech("gas_cc", "Gas combined cycle (new)", "thermal", "generation", "gas", "none", True, 0.90, 0.94,
-         None, 30, "Gas-CC", uses_gas_turbine=True,
+         "none", True, None, THERMAL_CAPACITY_CREDIT, None, 40, "Nuclear", max_build_mw=2200.0),
+    Tech("smr", "Small modular reactor", "thermal", "generation", "uranium", "none", True, None,
+         THERMAL_CAPACITY_CREDIT, None, 40, "Nuclear-SMR", max_build_mw=300.0),
+    Tech("gas_cc", "Gas combined cycle (new)", "thermal", "generation", "gas", "none", True, 0.90,
+         THERMAL_CAPACITY_CREDIT, None, 30, "Gas-CC", uses_gas_turbine=True,
          availability_note="illustrative: 1 - forced and planned outage share of a new combined cycle (about 10%)"),
     Tech("gas_ct", "Gas combustion turbine (new)", "thermal", "generation", "gas", "none", True, 0.92,
-         0.92, None, 25, "Gas-CT", uses_gas_turbine=True),
+         THERMAL_CAPACITY_CREDIT, None, 25, "Gas-CT", uses_gas_turbine=True),
     Tech("solar", "Utility-scale PV (single-axis tracking)", "variable", "generation", None, "solar", True,
          1.0, MISO_SOLAR_SUMMER_CREDIT, 0.0, 40, "PV",
          credit_note="step 1 of capacity_credit_steps.csv: MISO 2025/26 summer solar credit 50% "
@@ -1023,7 +1031,13 @@ def reserve_margins(raw: Path, log: list[str]) -> dict[str, float]:
     ltra = read_raw(raw, "powergenome-data/nerc_reserve_margins_ltra2025.csv")
     ltra = ltra[ltra["planning_year"] == RESERVE_MARGIN_YEAR].set_index("region")["value"]
     area = state_ltra_area(raw)
-    out = {st: round(float(ltra[a]), 4) for st, a in area.items()}
+    icap = {a: float(v) for a, v in ltra.items()}
+    icap["MISO"] = (1 + icap["MISO"]) / MISO_UCAP_TO_ICAP_RATIO - 1
+    log.append(
+        f"regions.reserve_margin MISO: UCAP level {float(ltra['MISO'])} -> ICAP basis (1 + m) / "
+        f"{MISO_UCAP_TO_ICAP_RATIO} - 1 = {icap['MISO']:.4f}"
+    )
+    out = {st: round(icap[a], 4) for st, a in area.items()}
     for st in ISLANDED:
         out[st] = ISLANDED_RESERVE_MARGIN
         log.append(f"regions.reserve_margin {st}: illustrative {ISLANDED_RESERVE_MARGIN} (not a NERC area)")
