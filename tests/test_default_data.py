@@ -1,11 +1,13 @@
 """The default US scenario: checked against its raw sources, reproducible, and sane.
 
 (a) Source checks re-derive numbers from ``../shared/data/raw`` independently of the build
-    script (nameplate by fuel, populations, NARIS transfer capabilities, ATB costs after the
-    dollar-year conversion, gas and retail prices, demand, corridor costs).
+    script (summer MW by cohort from the unit database and EIA, populations, NARIS transfer
+    capabilities, DC ties on seams, ATB and 2025 gas costs after the dollar-year conversion,
+    AEO2025 fuel prices, retail prices, demand growth and peaks, corridor costs).
 (b) Reproducibility: the build script writes byte-identical files into a temporary folder.
 (c) Sanity checks that need no raw data (51 regions, schema columns, sources filled,
-    reachable targets, the loader accepts the folder without a single issue).
+    reachable targets, the loader accepts the folder without a single issue, no gas or coal in
+    Hawaii, seams, credit steps, economic-retirement flags, demand cases, profiles).
 
 (a) and (b) skip with a reason when the raw data folder is not there (a fresh clone
 without ``../shared``); set ``STATESIDE_SHARED`` to point at another ``shared`` folder.
