@@ -105,20 +105,39 @@ def test_nothing_online_before_its_lead_time(default_run: PlanRun) -> None:
 
 
 def test_reserve_margin_holds(default_run: PlanRun) -> None:
+    """Accredited capacity (flat credits, and stepped credits recomputed tranche by tranche
+    from the capacity and the region's peak) + firm imports + reported shortfall cover
+    (1 + margin) x (background peak + campus IT x PUE + fabs); firm imports never use
+    corridor capability that energy flows use in the same direction."""
     d = default_run.built.data
     cap = default_run.built.expressions.capacity.solution.fillna(0.0)
     firm = (cap * d.capacity_credit).sum("technology")
-    z = _sol(default_run, "reserve_flow")
+    # stepped credits, independently: fill each step up to its width x peak, in order
+    stepped = xr.zeros_like(firm)
+    for g in d.credit_techs:
+        left = cap.sel(technology=g)
+        for k in d.credit_steps:
+            width = float(d.credit_step_share.sel(technology=g, credit_step=k)) * d.peak_gw
+            take = np.minimum(left, width)
+            stepped = stepped + take * float(d.credit_step_value.sel(technology=g, credit_step=k))
+            left = left - take
+    fwd, rev = _sol(default_run, "firm_forward"), _sol(default_run, "firm_reverse")
     net = xr.zeros_like(firm)
     for c in d.corridors:
-        zc = z.sel(corridor=c, drop=True)
+        zc = fwd.sel(corridor=c, drop=True) - rev.sel(corridor=c, drop=True)
         net.loc[{"region": str(d.corridor_to.sel(corridor=c).item())}] += zc
         net.loc[{"region": str(d.corridor_from.sel(corridor=c).item())}] -= zc
-    campus = default_run.built.expressions.campus_load
+    short = _sol(default_run, "reserve_short")
+    campus = default_run.built.expressions.campus_peak
     fab = default_run.built.expressions.fab_load
     assert campus is not None and fab is not None
     need = (1 + d.reserve_margin) * (d.peak_gw + campus.solution.fillna(0) + fab.solution.fillna(0))
-    assert float((need - firm - net).max()) < TOL * MW_PER_GW
+    assert float((need - firm - stepped - net - short).max()) < TOL * MW_PER_GW
+    # shared corridor capability: max flow in each direction + firm lent <= capability
+    flow = _sol(default_run, "flow")
+    online = default_run.built.expressions.corridor_expansion.solution.fillna(0.0)
+    assert float((flow.max(["day", "step"]) + fwd - online - d.corridor_fwd_gw).max()) < TOL
+    assert float(((-flow).max(["day", "step"]) + rev - online - d.corridor_rev_gw).max()) < TOL
 
 
 def test_capital_used_within_capital_available(default_run: PlanRun) -> None:

@@ -26,6 +26,7 @@ from stateside.model.capital import capex_by_asset_class
 from stateside.model.data import ACCELERATORS_PER_MILLION, MW_PER_GW, USD_PER_MUSD, ModelData
 from stateside.model.objective import cost_terms
 from stateside.model.solve import SolveResult
+from stateside.scenario.settings import COALITION_ASSET_CLASSES
 from stateside.timeseries import is_time_table, time_tables
 
 TOL = 1e-6
@@ -271,10 +272,18 @@ def _builds(m: linopy.Model, d: ModelData, built: BuiltModel) -> pd.DataFrame:
     ).reset_index()
     keep = (df["capacity_mw"].abs() > TOL) | (df["new_mw"].abs() > TOL) | (df["retired_mw"].abs() > TOL)
     df = df[keep]
+    # who builds it: the grid (utilities, merchants; recovered through rates) or the coalition
+    owner = (
+        d.asset_class_of_tech.to_series()
+        .isin(COALITION_ASSET_CLASSES)
+        .map({True: "coalition", False: "grid"})
+    )
+    df = df.assign(owner=df["technology"].map(owner))
     cols = [
         "region",
         "technology",
         "period",
+        "owner",
         "new_mw",
         "existing_mw",
         "retired_mw",

@@ -75,6 +75,7 @@ import xarray as xr
 
 from stateside.model.solve import quiet_stdout
 from stateside.plan import Plan, is_true
+from stateside.scenario.settings import COALITION_ASSET_CLASSES
 from stateside.scenario.types import Scenario
 
 TICKET_FLOOR_USD = 50e6  # illustrative, see the module docstring
@@ -206,11 +207,16 @@ def plan_projects(plan: Plan, scenario: Scenario) -> pd.DataFrame:
                 float(r.grant_usd),
                 f"fab {r.fab}",
             )
+    # generation, storage and transmission are the grid's (COALITION_ASSET_CLASSES): not syndicated
     builds = plan.tables.get("builds", pd.DataFrame())
     if len(builds):
         cls = builds["technology"].astype(str).map(_tech_asset_class(scenario))
         new = builds.assign(asset_class=cls)
-        new = new[(new["new_mw"] > 1e-6) & (new["capex_usd"] > _EQUITY_TOL_USD)]
+        new = new[
+            (new["new_mw"] > 1e-6)
+            & (new["capex_usd"] > _EQUITY_TOL_USD)
+            & new["asset_class"].isin(COALITION_ASSET_CLASSES)
+        ]
         for (region, period, a), grp in new.groupby(["region", "period", "asset_class"], sort=True):
             techs = ", ".join(
                 f"{t} {mw:,.0f} MW" for t, mw in zip(grp["technology"], grp["new_mw"], strict=True)
@@ -226,7 +232,7 @@ def plan_projects(plan: Plan, scenario: Scenario) -> pd.DataFrame:
                 f"{a} in {region}: {techs}",
             )
     cor = plan.tables.get("corridors", pd.DataFrame())
-    for r in cor.itertuples(index=False):
+    for r in cor.itertuples(index=False) if "transmission" in COALITION_ASSET_CLASSES else []:
         if float(r.new_mw) > 1e-6:
             add(
                 f"line-{r.corridor}-{int(r.period)}",

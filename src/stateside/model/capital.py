@@ -8,9 +8,11 @@ available in period p, :math:`s_{i,a}` share cap.
 from __future__ import annotations
 
 import linopy
+import xarray as xr
 
 from stateside.model.data import ModelData
 from stateside.model.expressions import cumulative
+from stateside.scenario.settings import COALITION_ASSET_CLASSES
 
 
 def capex_by_asset_class(m: linopy.Model, d: ModelData) -> linopy.LinearExpression:
@@ -47,8 +49,11 @@ def capex_by_asset_class(m: linopy.Model, d: ModelData) -> linopy.LinearExpressi
 def add_capital(m: linopy.Model, d: ModelData) -> None:
     """Equity covers what the plan builds; investors stay within commitments and caps.
 
-    * ``equity_balance``: :math:`\\sum_i e_{i,a,p} + \\sigma^{eq}_{a,p} = (1-\\delta_a) I_{a,p} - G_{a,p}`
-      (the shortfall :math:`\\sigma^{eq}` exists only in target mode, penalised);
+    * ``equity_balance``: :math:`\\sum_i e_{i,a,p} + \\sigma^{eq}_{a,p} = \\chi_a [(1-\\delta_a) I_{a,p} - G_{a,p}]`
+      (the shortfall :math:`\\sigma^{eq}` exists only in target mode, penalised;
+      :math:`\\chi_a = 1` for the coalition's own asset classes, campuses and fabs, and 0 for
+      generation, storage and transmission, which the grid builds and recovers through
+      rates — see :data:`stateside.scenario.settings.COALITION_ASSET_CLASSES`);
     * ``capital_available``: :math:`\\sum_{v \\le p} \\sum_a e_{i,a,v} \\le \\sum_{v \\le p} C_{i,v}`
       (unspent capital carries forward);
     * ``share_cap``: :math:`e_{i,a,p} - s_{i,a} \\sum_j e_{j,a,p} - \\sigma^{cap}_{i,a,p} \\le 0`
@@ -62,7 +67,12 @@ def add_capital(m: linopy.Model, d: ModelData) -> None:
     if d.has_fabs:
         grants = (m.variables["fab_build"] * d.fab_grant_musd).sum("fab").expand_dims(asset_class=["fab"])
         need = need - grants.reindex(asset_class=d.asset_classes)  # type: ignore[operator]
-    lhs = equity.sum("investor") - need
+    coalition = xr.DataArray(
+        [1.0 if a in COALITION_ASSET_CLASSES else 0.0 for a in d.asset_classes],
+        coords={"asset_class": d.asset_classes},
+        dims=["asset_class"],
+    )
+    lhs = equity.sum("investor") - need * coalition
     if "equity_short" in m.variables:
         lhs = lhs + m.variables["equity_short"]
     m.add_constraints(lhs == 0, name="equity_balance")

@@ -13,6 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 AssetClass = Literal["datacenter", "generation", "storage", "transmission", "fab"]
 ASSET_CLASSES: tuple[str, ...] = ("datacenter", "generation", "storage", "transmission", "fab")
+#: The asset classes the coalition owns and funds from its commitments. Generation,
+#: storage and transmission are built by the grid (utilities and merchants) for all load,
+#: at least cost, and recovered through rates; they never draw on the coalition's capital
+#: or appear in its cap tables (issue #11; coalition-owned power for a named campus is
+#: issue #12's).
+COALITION_ASSET_CLASSES: tuple[str, ...] = ("datacenter", "fab")
 STAGES: tuple[str, ...] = ("prospect", "in_talks", "term_sheet", "committed", "funded")
 
 
