@@ -145,13 +145,17 @@ def test_a_restart_keeps_finished_runs_and_marks_unfinished_jobs_interrupted(tmp
 def test_jobs_left_by_a_server_that_died_are_interrupted_at_the_next_start(tmp_path: Path) -> None:
     from stateside.api import jobs
 
-    with service(tmp_path, workers=0) as s:
+    with service(tmp_path, workers=0, lease_ttl_s=1.0) as s:
         url, tokens = s.url, s.tokens
         job_id = s.post("ana", "/api/runs", json={"scenario_id": "default"}).json()["id"]
-        # as if a worker had started it and the server was then killed (no shutdown ran)
+        # as if a worker had started it and the server was then killed (no shutdown ran, and its
+        # lease is no longer renewed)
         jobs.set_state(job_id, url, status=jobs.RUNNING, stage="solve", runner="a-server-that-died")
-        s.client.app.state.stateside.runner.stop = lambda *a, **k: None  # type: ignore[attr-defined]
-    app = create_app(ApiConfig(db_url=url, job_workers=0))
+        runner = s.client.app.state.stateside.runner  # type: ignore[attr-defined]
+        runner._renew_stop.set()
+        runner.stop = lambda *a, **k: None
+    # the next server waits for the dead one's lease to expire, then takes over
+    app = create_app(ApiConfig(db_url=url, job_workers=0, lease_wait_s=10.0))
     with TestClient(app, base_url="https://testserver") as c:
         job = c.get(f"/api/jobs/{job_id}", headers={"Authorization": f"Bearer {tokens['ana']}"}).json()
         assert (job["status"], job["stage"]) == ("interrupted", "solve")
@@ -184,8 +188,11 @@ def pg_url() -> Iterator[str]:
 
 def test_the_service_on_postgresql(pg_url: str) -> None:
     """Accounts, sessions, an upload, a plan job in a worker and a restart, on PostgreSQL."""
-    from api_support import PASSWORD, make_users
+    from api_support import PASSWORD, make_users, tiny_plan
+    from stateside.store.api import save_run
 
+    plan, scenario = tiny_plan()
+    save_run(plan, scenario, source="tests", url=pg_url)  # users are bound to its investors
     tokens = make_users(pg_url)
     h = {"Authorization": f"Bearer {tokens['ana']}"}
     app = create_app(ApiConfig(db_url=pg_url, job_workers=1))

@@ -46,7 +46,7 @@ def create_app(config: ApiConfig | None = None, *, runner: JobRunner | None = No
     engine_for(cfg.db_url)  # a bad URL or unreachable database fails here, not at the first request
     state = AppState(
         config=cfg,
-        runner=runner or JobRunner(cfg.db_url, cfg.workers),
+        runner=runner or JobRunner(cfg.db_url, cfg.workers, cfg.lease_ttl_s, cfg.lease_wait_s),
         runs=RunCache(cfg.db_url, cfg.plan_cache_size),
     )
 
@@ -144,12 +144,14 @@ def _docs(app: FastAPI) -> None:
 
 def _allowed_methods(request: Request) -> list[str]:
     """Every method some route answers at this path (for the Allow header of a 405)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        regex = getattr(route, "path_regex", None)
-        if regex is not None and getattr(route, "methods", None) and regex.match(request.url.path):
-            methods |= set(route.methods)
-    return sorted(methods)
+    from starlette.routing import Match
+
+    methods: list[str] = []
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            methods.append(method)
+    return methods
 
 
 def _is_api(request: Request) -> bool:

@@ -19,6 +19,9 @@ class ApiConfig:
     them to ``http://127.0.0.1`` and ``http://localhost``; turn off only to serve plain HTTP
     on another address). ``job_workers``: plans and sweeps running at once, each in its own
     worker process; 0 keeps submitted jobs queued (for tests of the API alone).
+    ``lease_ttl_s``: how long the server's lease on the store lives without renewal (one
+    server per store, :mod:`stateside.api.lease`); ``lease_wait_s``: how long a starting
+    server waits for another server's lease to end before refusing to start.
     """
 
     db_url: str | None = None
@@ -31,6 +34,8 @@ class ApiConfig:
     plan_cache_size: int = 8
     report_cache_size: int = 4
     title: str = "Stateside"
+    lease_ttl_s: float = 15.0
+    lease_wait_s: float = 0.0
 
     @property
     def workers(self) -> int:

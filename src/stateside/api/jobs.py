@@ -1,214 +1,75 @@
-"""Jobs: plans and sweeps run outside the request, in worker processes, their state in the database.
+"""The job runner: plans and sweeps run outside the request, in worker processes.
 
-A job is a row of the ``jobs`` table: ``queued`` when submitted, ``running`` once a worker
-process took it (``stage`` and ``progress`` follow the plan's stages), then ``succeeded``
-(with the id of the saved run, or of the sweep), ``failed`` (with the error, one line per
-scenario problem), ``cancelled`` or ``interrupted``.
-
+Job rows and their states are in :mod:`stateside.api.jobstate` (re-exported here).
 :class:`JobRunner` keeps at most ``workers`` jobs running, each in its own process forked
 from a *forkserver* that has already imported the planning code (so a job starts in
 milliseconds, and a crashing solver takes down one job, never the server). Everything a
 job produces is written to the database by the worker itself, so any server process —
-or the next one — sees it. When the server stops, its running jobs are killed and
-marked ``interrupted``; when a server starts, jobs left ``queued`` or ``running`` by a
-server that is gone are marked ``interrupted`` too (runs already saved are kept).
-One server process per database runs jobs (``stateside serve`` starts one).
+or the next one — sees it.
+
+One server per store runs jobs: the runner takes the store's lease
+(:mod:`stateside.api.lease`) when it starts — a second server on the same store is
+refused (or waits) — and renews it while it runs. When the server stops, its running
+jobs are killed and marked ``interrupted`` and the lease released; when a server starts,
+jobs left ``queued`` or ``running`` by a server that is gone are marked ``interrupted``
+(runs already saved are kept). A worker stops its job when the job is cancelled or its
+server's lease is gone (:mod:`stateside.api.worker`), and a run it saved after that is
+discarded, so no run is left unlinked.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing as mp
 import threading
+import time
 import uuid
 from collections import deque
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
-
-from stateside.store.db import as_utc, session
-from stateside.store.models import Job, User
+from stateside.api import lease
+from stateside.api.jobstate import (
+    ACTIVE,
+    CANCELLED,
+    FAILED,
+    FINISHED,
+    INTERRUPTED,
+    KINDS,
+    QUEUED,
+    RUNNING,
+    STOPPED_ERROR,
+    SUCCEEDED,
+    JobInfo,
+    create_job,
+    end_job,
+    get_job,
+    interrupt_stale,
+    list_jobs,
+    set_state,
+)
 
 log = logging.getLogger("stateside.api.jobs")
 
-QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, INTERRUPTED = (
-    "queued",
-    "running",
-    "succeeded",
-    "failed",
-    "cancelled",
-    "interrupted",
-)
-ACTIVE = (QUEUED, RUNNING)
-FINISHED = (SUCCEEDED, FAILED, CANCELLED, INTERRUPTED)
-KINDS = ("plan", "sweep")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _utc(dt: datetime | None) -> datetime | None:
-    return None if dt is None else as_utc(dt)
-
-
-@dataclass
-class JobInfo:
-    """A job as the API shows it."""
-
-    id: str
-    kind: str
-    status: str
-    stage: str | None
-    progress: float
-    scenario_id: str | None
-    mode: str | None
-    params: dict[str, Any]
-    run_id: str | None
-    result: dict[str, Any] | None
-    error: str | None
-    created_by: str | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-
-    def to_dict(self) -> dict[str, Any]:
-        def iso(d: datetime | None) -> str | None:
-            return d.isoformat() if d is not None else None
-
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "status": self.status,
-            "stage": self.stage,
-            "progress": self.progress,
-            "scenario_id": self.scenario_id,
-            "mode": self.mode,
-            "params": self.params,
-            "run_id": self.run_id,
-            "result": self.result,
-            "error": self.error,
-            "created_by": self.created_by,
-            "created_at": iso(self.created_at),
-            "started_at": iso(self.started_at),
-            "finished_at": iso(self.finished_at),
-        }
-
-
-def _info(j: Job, user: str | None) -> JobInfo:
-    created = _utc(j.created_at)
-    assert created is not None
-    return JobInfo(
-        id=j.id,
-        kind=j.kind,
-        status=j.status,
-        stage=j.stage,
-        progress=float(j.progress),
-        scenario_id=j.scenario_id,
-        mode=j.mode,
-        params=dict(json.loads(j.params_json or "{}")),
-        run_id=j.run_id,
-        result=json.loads(j.result_json) if j.result_json else None,
-        error=j.error,
-        created_by=user,
-        created_at=created,
-        started_at=_utc(j.started_at),
-        finished_at=_utc(j.finished_at),
-    )
-
-
-def create_job(
-    kind: str,
-    scenario_id: str | None,
-    mode: str | None,
-    params: dict[str, Any],
-    created_by: int | None,
-    url: str | None = None,
-) -> str:
-    """A new ``queued`` job; its id."""
-    job_id = uuid.uuid4().hex
-    with session(url, write=True) as s:
-        s.add(
-            Job(
-                id=job_id,
-                kind=kind,
-                status=QUEUED,
-                stage=None,
-                progress=0.0,
-                scenario_id=None if scenario_id == "default" else scenario_id,
-                mode=mode,
-                params_json=json.dumps({**params, "scenario": scenario_id}),
-                created_by=created_by,
-                created_at=_now(),
-            )
-        )
-    return job_id
-
-
-def get_job(job_id: str, url: str | None = None) -> JobInfo | None:
-    with session(url) as s:
-        row = s.execute(
-            select(Job, User.name).outerjoin(User, User.id == Job.created_by).where(Job.id == job_id)
-        ).first()
-    return _info(row[0], row[1]) if row is not None else None
-
-
-def list_jobs(
-    offset: int, limit: int, kind: str | None = None, url: str | None = None
-) -> tuple[list[JobInfo], int]:
-    q = select(Job, User.name).outerjoin(User, User.id == Job.created_by)
-    c = select(func.count()).select_from(Job)
-    if kind is not None:
-        q = q.where(Job.kind == kind)
-        c = c.where(Job.kind == kind)
-    with session(url) as s:
-        total = int(s.scalar(c) or 0)
-        rows = s.execute(q.order_by(Job.created_at.desc(), Job.id).offset(offset).limit(limit)).all()
-    return [_info(j, u) for j, u in rows], total
-
-
-def set_state(
-    job_id: str,
-    url: str | None = None,
-    only_if: tuple[str, ...] | None = None,
-    **values: Any,
-) -> bool:
-    """Update job ``job_id`` (only while its status is one of ``only_if``); whether a row changed."""
-    q = update(Job).where(Job.id == job_id)
-    if only_if is not None:
-        q = q.where(Job.status.in_(only_if))
-    with session(url, write=True) as s:
-        res = s.execute(q.values(**values))
-        return bool(getattr(res, "rowcount", 0))
-
-
-def end_job(job_id: str, url: str | None, status: str, error: str) -> bool:
-    """End job ``job_id`` with ``status`` (failed, cancelled, interrupted) and ``error``, if it is
-    still queued or running; whether it was."""
-    return set_state(job_id, url, only_if=ACTIVE, status=status, finished_at=_now(), error=error)
-
-
-#: the error of a job the server stopped while it was queued or running
-STOPPED_ERROR = "the server stopped before this job finished; start it again"
-
-
-def interrupt_stale(runner: str, url: str | None = None) -> int:
-    """Mark jobs left queued or running by any other runner ``interrupted``; how many."""
-    with session(url, write=True) as s:
-        res = s.execute(
-            update(Job)
-            .where(Job.status.in_(ACTIVE), (Job.runner.is_(None)) | (Job.runner != runner))
-            .values(
-                status=INTERRUPTED,
-                finished_at=_now(),
-                error=STOPPED_ERROR,
-            )
-        )
-        return int(getattr(res, "rowcount", 0) or 0)
-
+__all__ = [
+    "ACTIVE",
+    "CANCELLED",
+    "FAILED",
+    "FINISHED",
+    "INTERRUPTED",
+    "KINDS",
+    "QUEUED",
+    "RUNNING",
+    "STOPPED_ERROR",
+    "SUCCEEDED",
+    "JobInfo",
+    "JobRunner",
+    "create_job",
+    "end_job",
+    "get_job",
+    "interrupt_stale",
+    "list_jobs",
+    "set_state",
+]
 
 # --------------------------------------------------------------------------------------
 # the runner
@@ -223,10 +84,21 @@ def _context() -> Any:
 class JobRunner:
     """Runs queued jobs in worker processes, at most ``workers`` at once (0: never runs them)."""
 
-    def __init__(self, url: str | None, workers: int) -> None:
+    def __init__(
+        self,
+        url: str | None,
+        workers: int,
+        lease_ttl_s: float = lease.DEFAULT_TTL_S,
+        lease_wait_s: float = 0.0,
+    ) -> None:
         self.url = url
         self.workers = max(0, int(workers))
         self.id = uuid.uuid4().hex
+        self.lease_ttl_s = lease_ttl_s
+        self.lease_wait_s = lease_wait_s
+        self.lease_lost = False
+        self._renewer: threading.Thread | None = None
+        self._renew_stop = threading.Event()
         self._queue: deque[str] = deque()
         self._running: dict[str, Any] = {}
         self._cond = threading.Condition()
@@ -237,7 +109,21 @@ class JobRunner:
     # -- lifecycle
 
     def start(self) -> None:
-        """Mark jobs of earlier servers interrupted and start dispatching."""
+        """Take the store's lease (:class:`stateside.api.lease.LeaseHeld` if another server holds it,
+        after waiting up to ``lease_wait_s``), mark jobs of earlier servers interrupted and start
+        dispatching."""
+        deadline = time.monotonic() + self.lease_wait_s
+        while True:
+            try:
+                lease.acquire(self.id, self.url, self.lease_ttl_s)
+                break
+            except lease.LeaseHeld:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(min(1.0, max(0.05, deadline - time.monotonic())))
+        self._renew_stop.clear()
+        self._renewer = threading.Thread(target=self._renew, name="stateside-lease", daemon=True)
+        self._renewer.start()
         n = interrupt_stale(self.id, self.url)
         if n:
             log.warning("%d job(s) of an earlier server were interrupted", n)
@@ -266,10 +152,37 @@ class JobRunner:
         if self._thread is not None:
             self._thread.join(timeout_s)
             self._thread = None
+        self._renew_stop.set()
+        if self._renewer is not None:
+            self._renewer.join(timeout_s)
+            self._renewer = None
+        try:
+            lease.release(self.id, self.url)
+        except Exception:  # the store is gone: the lease expires by itself
+            log.warning("could not release the server lease; it expires in %.0f s", self.lease_ttl_s)
+
+    def _renew(self) -> None:
+        """Renew the lease every third of its lifetime; if it was lost (the store was unreachable
+        for longer than its lifetime and another server took it), stop running jobs."""
+        while not self._renew_stop.wait(self.lease_ttl_s / 3):
+            try:
+                ok = lease.renew(self.id, self.url, self.lease_ttl_s)
+            except Exception:
+                log.warning("could not renew the server lease (store unreachable?)")
+                continue
+            if not ok:
+                log.error("this server lost its lease on the store: another server runs its jobs now")
+                self.lease_lost = True
+                with self._cond:
+                    self._queue.clear()
+                return
 
     # -- jobs
 
     def submit(self, job_id: str) -> None:
+        if self.lease_lost:
+            end_job(job_id, self.url, INTERRUPTED, "this server lost its lease on the store; submit it again")
+            return
         set_state(job_id, self.url, only_if=(QUEUED,), runner=self.id)
         with self._cond:
             self._queue.append(job_id)

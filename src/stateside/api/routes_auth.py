@@ -86,7 +86,7 @@ async def check_password(st: Any, name: str, password: str, address: str | None)
     "/session",
     response_model=SessionOut,
     summary="Sign in (sets the session and CSRF cookies)",
-    responses=problem_responses(429, 503),
+    responses=problem_responses(400, 429, 503),
 )
 async def login(body: Login, request: Request, response: Response, st: State) -> dict[str, Any]:
     p = await check_password(st, body.name, body.password, client_address(request))

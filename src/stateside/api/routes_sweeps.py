@@ -76,6 +76,13 @@ def start(body: NewSweep, p: Writer, st: State) -> JSONResponse:
         parse_spec(body.spec_yaml, "sweep file")
     except SweepError as exc:
         raise Problem(422, str(exc), kind="sweep-invalid", title="The sweep file is not valid") from None
+    except RecursionError:
+        raise Problem(
+            422,
+            "sweep file: nested too deeply to read (a sweep file is a few levels of mappings and lists)",
+            kind="sweep-invalid",
+            title="The sweep file is not valid",
+        ) from None
     if scenarios.get_scenario(body.scenario_id, st.url) is None:
         raise not_found(f"scenario {body.scenario_id}")
     workers = min(body.workers, os.cpu_count() or 1)

@@ -123,7 +123,9 @@ class RunIndex:
         if access.is_sweep_source(source):
             return True
         with session(self.url) as s:
-            return s.scalars(select(SweepMember.run_id).where(SweepMember.run_id == run_id)).first() is not None
+            return (
+                s.scalars(select(SweepMember.run_id).where(SweepMember.run_id == run_id)).first() is not None
+            )
 
     def visible(self, viewer: Principal, run_id: str, source: str | None) -> bool:
         if access.is_full(viewer):

@@ -171,6 +171,38 @@ def issue_dict(issue: Issue) -> dict[str, Any]:
     }
 
 
+#: the largest magnitude a number of an uploaded table may have: beyond it (1e300 …) a value passes the
+#: schema but breaks the solver's double-precision arithmetic (USD totals stay below 1e13)
+MAX_ABS_VALUE = 1e15
+
+
+def huge_values(scenario: Scenario, limit: int = 20) -> list[Issue]:
+    """Numbers of the scenario's tables whose magnitude is above :data:`MAX_ABS_VALUE` (at most ``limit``)."""
+    import numpy as np
+    import pandas as pd
+
+    out: list[Issue] = []
+    for name, df in scenario.tables.items():
+        for col in df.columns:
+            s = df[col]
+            if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+                continue
+            v = np.abs(s.to_numpy(dtype=float, na_value=np.nan))
+            for pos in np.flatnonzero(np.isfinite(v) & (v > MAX_ABS_VALUE)):
+                out.append(
+                    Issue(
+                        f"{name}.csv",
+                        int(pos) + 2,
+                        str(col),
+                        f"a number of magnitude at most {MAX_ABS_VALUE:g}",
+                        f"{s.iloc[int(pos)]!r}",
+                    )
+                )
+                if len(out) >= limit:
+                    return out
+    return out
+
+
 def check_zip(data: bytes, max_unpacked_bytes: int, max_files: int) -> tuple[Scenario, list[Issue]]:
     """Validate zip ``data``: (the scenario, its warnings); raises :class:`ScenarioError` or :class:`UploadError`."""
     from stateside.scenario.load import load_checked
@@ -180,6 +212,9 @@ def check_zip(data: bytes, max_unpacked_bytes: int, max_files: int) -> tuple[Sce
             scenario, result = load_checked(folder)
         except ScenarioError as exc:
             raise ScenarioError([_clean_issue(i, folder) for i in exc.issues]) from None
+        huge = huge_values(scenario)
+        if huge:
+            raise ScenarioError(huge)
         scenario.content_hash()
         warnings = [_clean_issue(i, folder) for i in result.issues if not i.is_error]
         scenario = dataclasses.replace(scenario, source_dir=None)
@@ -196,6 +231,9 @@ def _summary(scenario: Scenario) -> dict[str, Any]:
         "campuses": len(scenario.campuses),
         "fabs": len(scenario.fabs),
         "investors": len(scenario.investors),
+        # what users may be bound to (stateside.api.auth.known_bindings)
+        "investor_ids": sorted(str(x) for x in scenario.investors["investor"]),
+        "region_ids": sorted(str(x) for x in scenario.regions["region"]),
     }
 
 

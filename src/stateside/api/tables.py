@@ -88,9 +88,11 @@ def table_csv(df: pd.DataFrame) -> str:
     out = df.copy()
     for c in out.columns:
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].map(
-                lambda v: safe_cell(";".join(map(str, v)) if isinstance(v, (tuple, list)) else v)
-            ).astype(object)
+            out[c] = (
+                out[c]
+                .map(lambda v: safe_cell(";".join(map(str, v)) if isinstance(v, (tuple, list)) else v))
+                .astype(object)
+            )
     out.columns = [safe_cell(str(c)) for c in out.columns]
     buf = io.StringIO()
     out.to_csv(buf, index=False, lineterminator="\n")

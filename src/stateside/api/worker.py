@@ -5,24 +5,38 @@ run in a fresh child per job: load the job's scenario, plan it (reporting each s
 the ``jobs`` row), save the run, and record the outcome. Every outcome — success, a
 scenario with problems, a solver error — is written to the job's row; an exit code other
 than 0 only happens if the process is killed.
+
+A watchdog thread checks the job's row and its server's lease every
+:data:`WATCH_INTERVAL_S` seconds: when the job was cancelled, or the server that started
+it no longer holds the store's lease (it was killed, or another server took over), the
+worker stops (SIGTERM to itself, so a sweep's Dask cluster closes). A plan's run is
+linked to its job in the same step that marks the job succeeded; if the job is no longer
+running by then, the run just saved is deleted again — a run is never left unlinked.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import threading
 import traceback
 from datetime import UTC, datetime
 from typing import Any
 
-from stateside.api import jobs
+from stateside.api import jobstate as jobs
+from stateside.api import lease
 from stateside.api.scenarios import DEFAULT_ID, load_stored
 from stateside.run import STAGES, run_plan
 from stateside.scenario.errors import ScenarioError
 from stateside.store.db import session
-from stateside.store.models import Job
+from stateside.store.models import Job, Run
+
+#: seconds between two checks of the job's row and the server's lease
+WATCH_INTERVAL_S = 1.0
+#: the error of a job whose server went away while it ran
+ORPHANED_ERROR = "the server that started this job stopped (its lease on the store is gone); start it again"
 
 log = logging.getLogger("stateside.api.worker")
 
@@ -50,18 +64,22 @@ def run_job(job_id: str, url: str | None) -> None:
             if job is None:
                 return
             kind, mode, params = job.kind, job.mode, dict(json.loads(job.params_json or "{}"))
+            runner = job.runner
         started = jobs.set_state(
             job_id, url, only_if=(jobs.QUEUED,), status=jobs.RUNNING, started_at=_now(), stage="load"
         )
         if not started:
             return
+        stop = threading.Event()
+        threading.Thread(target=_watch, args=(job_id, url, runner, stop), daemon=True).start()
         if kind == "plan":
-            result = _plan(job_id, url, mode, params)
+            result = _plan(job_id, url, mode, params, runner)
         elif kind == "sweep":
             result = _sweep(job_id, url, params)
         else:
             raise ValueError(f"unknown job kind {kind!r}")
-        jobs.set_state(
+        stop.set()
+        done = jobs.set_state(
             job_id,
             url,
             only_if=(jobs.RUNNING,),
@@ -71,11 +89,49 @@ def run_job(job_id: str, url: str | None) -> None:
             stage="done",
             **result,
         )
+        if not done and result.get("run_id"):
+            _discard(str(result["run_id"]), url, job_id)
     except ScenarioError as exc:
         _fail(job_id, url, "\n".join(str(i) for i in exc.errors) or str(exc))
     except Exception as exc:
         log.error("job %s failed:\n%s", job_id, traceback.format_exc())
         _fail(job_id, url, f"{type(exc).__name__}: {exc}")
+
+
+def still_wanted(job_id: str, url: str | None, runner: str | None) -> str | None:
+    """None while the job should go on; else why it should stop (cancelled, ended, orphaned)."""
+    with session(url) as s:
+        job = s.get(Job, job_id)
+        status = job.status if job is not None else None
+    if status != jobs.RUNNING:
+        return f"the job is {status or 'gone'}"
+    if runner is not None and not lease.holds(runner, url):
+        return "its server's lease is gone"
+    return None
+
+
+def _watch(job_id: str, url: str | None, runner: str | None, stop: threading.Event) -> None:
+    """Stop this worker (SIGTERM to itself) once its job is no longer wanted."""
+    while not stop.wait(WATCH_INTERVAL_S):
+        try:
+            why = still_wanted(job_id, url, runner)
+        except Exception:  # the store did not answer: try again
+            continue
+        if why is not None:
+            log.warning("job %s: stopping its worker: %s", job_id, why)
+            if "lease" in why:
+                jobs.end_job(job_id, url, jobs.INTERRUPTED, ORPHANED_ERROR)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+
+
+def _discard(run_id: str, url: str | None, job_id: str) -> None:
+    """Delete a run saved for a job that was cancelled or interrupted meanwhile (nobody links it)."""
+    log.warning("job %s ended before its run %s was linked: the run is discarded", job_id, run_id)
+    with session(url, write=True) as s:
+        row = s.get(Run, run_id)
+        if row is not None:
+            s.delete(row)
 
 
 def _fail(job_id: str, url: str | None, error: str) -> None:
@@ -93,13 +149,20 @@ def _stage(job_id: str, url: str | None, stages: tuple[str, ...]) -> Any:
     return step
 
 
-def _plan(job_id: str, url: str | None, mode: str | None, params: dict[str, Any]) -> dict[str, Any]:
+def _plan(
+    job_id: str, url: str | None, mode: str | None, params: dict[str, Any], runner: str | None = None
+) -> dict[str, Any]:
     from stateside.store.api import save_run
 
     step = _stage(job_id, url, PLAN_STAGES)
     scenario_id = str(params.get("scenario") or DEFAULT_ID)
     scenario = load_stored(scenario_id, url)
     plan = run_plan(scenario, mode=mode, progress=step)
+    why = still_wanted(job_id, url, runner)
+    if why is not None:  # cancelled or orphaned while solving: nothing to save
+        if "lease" in why:
+            jobs.end_job(job_id, url, jobs.INTERRUPTED, ORPHANED_ERROR)
+        raise SystemExit(f"not saving the run: {why}")
     step("save")
     source = "default" if scenario_id == DEFAULT_ID else f"upload:{scenario_id}"
     run_id = save_run(plan, scenario, source=source, url=url)
