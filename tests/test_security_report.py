@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -46,10 +47,12 @@ def test_markdown_report_has_what_a_declaration_asks_for() -> None:
     assert "| Oasis Strategic Holding PJSC | AE | 51 % | 51 % | yes | oasis —51 %→ falcon_ai |" in md
     # Asset functions, financing sources, ownership before and after, outcome with reasons.
     assert "Functions: produces integrated circuits and accelerators (critical technology)" in md
+    # no cap table: the investors who may hold the class, not the whole coalition pipeline
     assert (
-        "Financing sources: project debt (30 % of capex), grant $6.60 bn, coalition equity: cloud $8.00 bn"
-        in md
-    )
+        "Financing sources: project debt (30 % of capex), grant $6.60 bn, coalition equity: not allocated "
+        "yet (no cap table); investors who may hold this class: sponsor up to 100 %, cloud up to 100 %, "
+        "chipco up to 100 %, redwood up to 20 %"
+    ) in md
     assert "Ownership before: greenfield project company" in md
     assert (
         "| Falcon AI Investments | AE | 100 % | 100 % | board_seat | prohibited | 24.95 % | mandatory declaration "
@@ -153,3 +156,74 @@ def test_screen_command_on_an_invalid_scenario_lists_the_problem(tmp_path: Path)
     assert result.exit_code == 1
     assert "investors.csv:4:country" in result.output
     assert "Traceback" not in result.output
+
+
+# --------------------------------------------------------------------------------------
+# screen a plan: its actual holdings by default (issue #14, point 6)
+
+
+@pytest.fixture(scope="module")
+def tiny_plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from stateside.run import run_plan
+    from stateside.scenario.load import load_scenario
+
+    plan = run_plan(load_scenario(TINY))
+    assert len(plan.table("cap_tables"))
+    return plan.to_dir(tmp_path_factory.mktemp("plan") / "out")
+
+
+def test_screen_reviews_a_plan_folders_holdings_by_default(tiny_plan_dir: Path, tmp_path: Path) -> None:
+    from stateside.cli_screen import final_cap_tables
+    from stateside.scenario.load import load_scenario
+    from stateside.security.caps import check_holdings
+
+    env = {"COLUMNS": "100"}
+    args = ["screen", str(tiny_plan_dir), "--scenario", str(TINY), "--out", str(tmp_path)]
+    result = CliRunner().invoke(_app(), args, env=env)
+    assert result.exit_code == 0, result.output
+    assert all(len(line) <= 100 for line in result.output.splitlines()), result.output
+    text = " ".join(result.output.split())
+    assert "the plan's holdings (each project's last round)" in text
+    # the counts are those of the plan's final cap tables, reviewed
+    scenario = load_scenario(TINY)
+    ct = pd.read_csv(tiny_plan_dir / "cap_tables.csv")
+    expected = check_holdings(scenario, final_cap_tables(ct, scenario))["outcome"].value_counts()
+    for outcome, short in (("clear", "clear"), ("voluntary_notice", "notice")):
+        assert f"{short}: {int(expected.get(outcome, 0))}" in text
+    # each project's financing names that project's money, not the whole coalition pipeline
+    md = (tmp_path / "security_report.md").read_text(encoding="utf-8")
+    last = ct[ct["period"] == ct.groupby("project")["period"].transform("max")]
+    project = str(last["project"].iloc[0])
+    holders = set(last[last["project"] == project]["investor"].astype(str))
+    line = next(
+        ln for ln in md.splitlines() if ln.startswith("- Financing sources") and all(h in ln for h in holders)
+    )
+    outsiders = set(scenario.investors["investor"].astype(str)) - holders
+    assert not any(f" {o} $" in line for o in outsiders), line
+
+    # the max-share review is a named mode and says it is hypothetical
+    result = CliRunner().invoke(_app(), [*args, "--mode", "max-share"], env=env)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "every investor at its maximum share" in text and "Hypothetical" in text
+    md = (tmp_path / "security_report.md").read_text(encoding="utf-8")
+    assert "investors who may hold this class" in md
+    result = CliRunner().invoke(_app(), [*args, "--mode", "sideways"], env=env)
+    assert result.exit_code != 0 and "expected one of holdings, max-share" in result.output
+
+
+def test_screen_takes_a_stored_run(tiny_plan_dir: Path, tmp_path: Path) -> None:
+    from stateside.plan import load_plan_dir
+    from stateside.scenario.load import load_scenario
+    from stateside.store import api, db
+
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    run_id = api.save_run(load_plan_dir(tiny_plan_dir), load_scenario(TINY), url=url)
+    result = CliRunner().invoke(
+        _app(), ["screen", "latest", "--out", str(tmp_path)], env={db.ENV_VAR: url, "COLUMNS": "100"}
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert f"stored run {run_id[:8]}" in text and "the plan's holdings" in text
+    result = CliRunner().invoke(_app(), ["screen", "abcdef12"], env={db.ENV_VAR: url})
+    assert result.exit_code == 1 and "not a stored run" in result.output

@@ -60,6 +60,7 @@ class SecurityReport:
     screening: pd.DataFrame | None = None
     screening_threshold: float | None = None
     notes: list[str] = field(default_factory=list)
+    holdings: pd.DataFrame | None = None  # the cap table reviewed (its money names each project's financing)
 
     def table(self) -> pd.DataFrame:
         """One row per reviewed (project, investor): the review table of the CLI."""
@@ -125,6 +126,7 @@ def build_report(
         screening=screening,
         screening_threshold=screening_threshold,
         notes=notes,
+        holdings=holdings,
     )
 
 
@@ -281,7 +283,6 @@ def _blocks(rep: SecurityReport) -> list[Block]:
             )
     # Projects.
     out.append(("h2", "Projects"))
-    commitments = _commitments(ctx)
     debt = ctx.scenario.settings.finance.debt_share if ctx.scenario is not None else {}
     for asset in rep.projects:
         out.append(
@@ -301,7 +302,7 @@ def _blocks(rep: SecurityReport) -> list[Block]:
         items.append(
             f"Financing sources: project debt ({fmt_pct(100 * debt.get(asset.asset_class, 0.0))} of capex)"
             + (f", grant {_money(asset.grant_usd)}" if asset.grant_usd else "")
-            + f", coalition equity: {commitments}"
+            + f", coalition equity: {_project_equity(rep, asset)}"
         )
         items.append(
             "Ownership before: greenfield project company formed for the plan; no existing holders "
@@ -393,14 +394,36 @@ def _at_cap(rep: SecurityReport, r: Review) -> str:
     return "same" if capped is None else OUTCOME_LABELS[capped.outcome]
 
 
-def _commitments(ctx: SecurityContext) -> str:
-    if ctx.scenario is None:
-        return "n/a"
-    table = ctx.scenario.tables.get("commitments")
-    if table is None or table.empty:
-        return "no commitments table"
-    totals = table.groupby("investor")["amount_usd"].sum().sort_values(ascending=False)
-    return ", ".join(f"{inv} {_money(float(v))}" for inv, v in totals.items())
+def _project_equity(rep: SecurityReport, asset: AssetProfile) -> str:
+    """Who puts equity into this project: from the reviewed cap table (its money, or its voting
+    shares), else the investors who may hold this asset class and their maximum shares."""
+    h = rep.holdings
+    if h is not None and "project" in h.columns:
+        rows = h[h["project"].astype(str) == asset.project]
+        if not len(rows):
+            return "none in the cap table"
+        money = next((c for c in ("cumulative_equity_usd", "equity_usd") if c in rows.columns), None)
+        if money is not None:
+            by = rows.groupby("investor")[money].sum().sort_values(ascending=False)
+            total = float(by.sum())
+            return ", ".join(
+                f"{inv} {_money(float(v))}" + (f" ({fmt_pct(100 * float(v) / total)})" if total > 0 else "")
+                for inv, v in by.items()
+            )
+        pct = "voting_pct" if "voting_pct" in rows.columns else None
+        return ", ".join(
+            f"{r['investor']}" + (f" {fmt_pct(float(r[pct]))}" if pct else "")
+            for r in rows.to_dict("records")
+        )
+    eligible = [
+        (inv.investor, potential_share_pct(inv, asset.asset_class)) for inv in rep.ctx.investors.values()
+    ]
+    may = [f"{i} up to {fmt_pct(p)}" for i, p in eligible if p > 0]
+    return (
+        "not allocated yet (no cap table); investors who may hold this class: " + ", ".join(may)
+        if may
+        else "no investor may hold this class"
+    )
 
 
 def _md_cell(value: object) -> str:
