@@ -603,3 +603,22 @@ def test_build_script_reproduces_the_committed_files(tmp_path: Path) -> None:
         assert (out / rel).read_bytes() == (DEFAULT / rel).read_bytes(), (
             f"{rel} differs from the committed file"
         )
+
+
+@needs_raw
+def test_first_credit_steps_and_turbine_supply_equal_the_pages() -> None:
+    acc = raw_csv("pages/capacity_accreditation_reported.csv")
+    miso_summer = acc[(acc["region"] == "MISO") & acc["period"].str.startswith("2025/2026")]
+    solar = miso_summer[miso_summer["resource_class"] == "solar"]["value"]
+    wind = miso_summer[miso_summer["resource_class"] == "wind"]["value"]
+    steps = table("capacity_credit_steps").set_index(["technology", "step"])["capacity_credit"]
+    assert steps[("solar", 1)] == pytest.approx(float(solar.max()) / 100)  # 50 % (summer, spring, fall)
+    assert steps[("solar", 4)] == pytest.approx(float(solar.min()) / 100)  # the 5 % winter credit as floor
+    assert steps[("wind", 1)] == pytest.approx(float(wind.iloc[0]) / 100)  # 20.8 %
+    pages = raw_csv("pages/gas_plant_costs_and_lead_times_reported.csv").set_index("subject")
+    world = pages.loc["world large CCGT turbines"]
+    us_orders = float(pages.loc["US gas turbine orders", "value"])
+    scenario, _ = load_checked(DEFAULT)
+    # by hand: 30 GW/yr x 14 / 80 = 5.25 GW/yr
+    expected = float(world["value"]) * us_orders / float(world["value_high"]) * 1000
+    assert scenario.settings.turbine_supply_mw_per_year == pytest.approx(expected) == 5250
