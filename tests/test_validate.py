@@ -582,3 +582,77 @@ def test_profiles_duplicate_hour(scen: Path) -> None:
     assert_fails_with(
         scen, "profiles.csv:5:hour: expected each hour once, found hour 2 again (first on line 4)"
     )
+
+
+# --------------------------------------------------------------------------------------
+# issue #14, point 7: delimiter, YAML in plain words, commitments in dollars, deflators
+
+
+def _issues(folder: Path) -> list[str]:
+    try:
+        _, result = load_checked(folder)
+    except ScenarioError as exc:
+        return [str(i) for i in exc.issues]
+    return [str(i) for i in result.issues]
+
+
+def test_a_semicolon_csv_is_one_wrong_delimiter_line(scen: Path) -> None:
+    text = (scen / "fuels.csv").read_text(encoding="utf-8")
+    (scen / "fuels.csv").write_text(text.replace(",", ";"), encoding="utf-8")
+    found = [i for i in _issues(scen) if i.startswith("fuels.csv")]
+    assert len(found) == 1, found
+    assert "fuels.csv:1:" in found[0] and "values separated by semicolons" in found[0]
+    assert "comma" in found[0]
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "line", "words"),
+    [
+        ('name: "tiny\nmode: target\nstart_year: 2026\n', 1, "a quote opened here that is never closed"),
+        ("name: tiny\nmode target\nstart_year: 2026\n", 2, "a colon and a space after the key"),
+        ("name: tiny\n\tmode: target\n", 2, "a tab character"),
+        ("name: tiny\nperiods:\n  - year: 2028\n   length_years: 2\n", 4, "lines up with the lines above"),
+    ],
+)
+def test_yaml_errors_name_the_line_in_plain_words(scen: Path, yaml_text: str, line: int, words: str) -> None:
+    (scen / "scenario.yaml").write_text(yaml_text, encoding="utf-8")
+    found = [i for i in _issues(scen) if i.startswith("scenario.yaml")]
+    assert len(found) == 1, found
+    assert found[0].startswith(f"scenario.yaml:{line}:"), found
+    assert words in found[0] and "<block" not in found[0] and "scalar" not in found[0]
+
+
+def test_a_commitment_of_5_dollars_is_flagged(scen: Path) -> None:
+    header, rows = read_rows(scen / "commitments.csv")
+    rows[0][header.index("amount_usd")] = "5"
+    write_rows(scen / "commitments.csv", header, rows)
+    found = [i for i in _issues(scen) if i.startswith("commitments.csv:2:amount_usd")]
+    assert len(found) == 1 and "USD 5 bn is 5000000000" in found[0], found
+    _, result = load_checked(scen)  # a warning: the scenario still loads
+    assert any(i.severity == "warning" and i.column == "amount_usd" for i in result.issues)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("", "reference/deflators.csv:-:-: expected a header row"),
+        (
+            "garbage\n1,2,3\n",
+            "reference/deflators.csv:1:year: expected the columns year, gdp_deflator_2017_100",
+        ),
+        ("year,gdp_deflator_2017_100,source\n2024,120.0,x\n", "no column 'factor_to_2024_usd'"),
+        (
+            "year,gdp_deflator_2017_100,factor_to_2024_usd\n2024,120.0,1\n2024,121.0,abc\n",
+            "reference/deflators.csv:3:year: expected each year once",
+        ),
+        (
+            "year,gdp_deflator_2017_100,factor_to_2024_usd\n2024,-1,1\n",
+            "reference/deflators.csv:2:gdp_deflator",
+        ),
+    ],
+)
+def test_a_scenarios_deflators_are_validated(scen: Path, content: str, expected: str) -> None:
+    (scen / "reference").mkdir(exist_ok=True)
+    (scen / "reference" / "deflators.csv").write_text(content, encoding="utf-8")
+    found = [i for i in _issues(scen) if i.startswith("reference/deflators.csv")]
+    assert any(expected in i for i in found), found

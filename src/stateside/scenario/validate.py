@@ -251,6 +251,17 @@ def _read_csv(path: Path, rel: str, col: _Collector, columns_hint: list[str]) ->
     if header is None:
         col.error(rel, None, None, f"a header row ({', '.join(columns_hint)})", "an empty file")
         return None
+    if len(header) == 1 and len(columns_hint) > 1:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|'")):
+            if sep in header[0]:
+                col.error(
+                    rel,
+                    header_line,
+                    None,
+                    "values separated by commas (save as 'CSV UTF-8 (comma delimited)')",
+                    f"the wrong delimiter: values separated by {name}",
+                )
+                return None
     return _RawCsv(header=header, header_line=header_line, records=records)
 
 
@@ -553,6 +564,80 @@ def _check_technologies(p: _Parsed, col: _Collector) -> None:
             col.error(p.file, line, "storage_hours", "a value > 0 for a storage technology", _num(hours))
 
 
+#: below this a commitment is surely not meant in dollars (5 meaning USD 5 bn)
+_SMALL_COMMITMENT_USD = 100_000.0
+
+
+def _check_commitments(p: _Parsed, col: _Collector) -> None:
+    """Warn about amounts that look like billions or millions written as plain numbers."""
+    if "amount_usd" not in p.values:
+        return
+    for _, line, row in p.rows():
+        amount = row.get("amount_usd")
+        if amount is not None and 0 < amount < _SMALL_COMMITMENT_USD:
+            col.warning(
+                p.file,
+                line,
+                "amount_usd",
+                f"an amount in US dollars (USD {amount:g} bn is {amount * 1e9:.0f})",
+                f"{amount:g}, i.e. USD {amount:g}",
+            )
+
+
+DEFLATORS_FILE = "reference/deflators.csv"
+_DEFLATOR_COLUMNS = ("year", "gdp_deflator_2017_100", "factor_to_2024_usd")
+
+
+def _check_deflators(root: Path, col: _Collector) -> None:
+    """``reference/deflators.csv``, when a scenario folder has one: the columns of the packaged
+    table, one row per year, positive numbers."""
+    path = root / DEFLATORS_FILE
+    if not path.is_file():
+        return
+    raw = _read_csv(path, DEFLATORS_FILE, col, list(_DEFLATOR_COLUMNS))
+    if raw is None:
+        return
+    for name in _DEFLATOR_COLUMNS:
+        if name not in raw.header:
+            col.error(
+                DEFLATORS_FILE,
+                raw.header_line,
+                name,
+                f"the columns {', '.join(_DEFLATOR_COLUMNS)}",
+                f"no column {name!r}",
+            )
+            return
+    if not raw.records:
+        col.error(DEFLATORS_FILE, None, None, "one row per year", "no rows")
+        return
+    where = {name: raw.header.index(name) for name in _DEFLATOR_COLUMNS}
+    seen: dict[int, int] = {}
+    for line, cells in raw.records:
+        for name, i in where.items():
+            text = cells[i].strip() if i < len(cells) else ""
+            try:
+                value = float(text)
+            except ValueError:
+                value = math.nan
+            if name == "year":
+                if not (math.isfinite(value) and value.is_integer() and YEAR_MIN <= value <= YEAR_MAX):
+                    col.error(
+                        DEFLATORS_FILE, line, name, f"a year between {YEAR_MIN} and {YEAR_MAX}", _show(text)
+                    )
+                elif int(value) in seen:
+                    col.error(
+                        DEFLATORS_FILE,
+                        line,
+                        name,
+                        "each year once",
+                        f"{int(value)} again (line {seen[int(value)]})",
+                    )
+                else:
+                    seen[int(value)] = line
+            elif not (math.isfinite(value) and value > 0):
+                col.error(DEFLATORS_FILE, line, name, "a number > 0", _show(text))
+
+
 def _check_ownership(p: _Parsed, col: _Collector) -> None:
     totals: dict[tuple[str, str], float] = defaultdict(float)
     last: dict[tuple[str, str], int] = {}
@@ -722,10 +807,16 @@ def _check_credit_steps(p: _Parsed, col: _Collector) -> None:
         for k, (_n, line, upto) in enumerate(rows):
             last = k == len(rows) - 1
             if upto is None and not last:
-                col.error(p.file, line, "share_of_peak_upto", "a value (only the last step may be blank)", "blank")
+                col.error(
+                    p.file, line, "share_of_peak_upto", "a value (only the last step may be blank)", "blank"
+                )
             elif upto is not None and upto <= previous:
                 col.error(
-                    p.file, line, "share_of_peak_upto", f"more than the previous step's {_num(previous)}", _num(upto)
+                    p.file,
+                    line,
+                    "share_of_peak_upto",
+                    f"more than the previous step's {_num(previous)}",
+                    _num(upto),
                 )
             if upto is not None:
                 previous = upto
@@ -746,17 +837,30 @@ def _load_yaml(path: Path, rel: str, col: _Collector) -> tuple[Any, str] | None:
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
         col.error(rel, at, None, "YAML text", f"the control character {ord(char):#06x}")
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        col.error(
-            rel,
-            mark.line + 1 if mark is not None else None,
-            None,
-            "valid YAML",
-            str(exc.problem or exc.context or "a syntax error"),
-        )
+        line, expected, found = _yaml_problem(exc)
+        col.error(rel, line, None, expected, found)
     except Exception as exc:  # any other YAML failure is still the user's file
         col.error(rel, None, None, "valid YAML", f"{type(exc).__name__}: {exc}")
     return None
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[int | None, str, str]:
+    """(line, expected, found) in plain words for PyYAML's common errors, on the line where
+    the mistake is (PyYAML often notices it a line or two later)."""
+    problem, context = str(exc.problem or ""), str(exc.context or "")
+    p_line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+    c_line = exc.context_mark.line + 1 if exc.context_mark is not None else None
+    if "quoted scalar" in context:
+        return c_line or p_line, "a closing quote", "a quote opened here that is never closed"
+    if "could not find expected ':'" in problem:
+        return c_line or p_line, "'key: value' (a colon and a space after the key)", "a line without one"
+    if "\\t" in problem or "\t" in problem:  # PyYAML shows a tab as \t
+        return p_line, "spaces for indentation", "a tab character"
+    if "expected <block end>" in problem or "block collection" in context or "block mapping" in context:
+        return p_line, "indentation that lines up with the lines above", "a line indented differently"
+    if "mapping values are not allowed" in problem:
+        return p_line, "one 'key: value' per line (quote values that contain ': ')", "a second ':'"
+    return p_line or c_line, "valid YAML", problem or context or "a syntax error"
 
 
 def _settings_issue(err: dict[str, Any]) -> Issue:
@@ -1000,6 +1104,7 @@ def check_scenario(root: Path) -> CheckResult:
     _check_corridors(parsed["corridors"], col)
     _check_technologies(parsed["technologies"], col)
     _check_ownership(parsed["ownership"], col)
+    _check_commitments(parsed["commitments"], col)
     _check_credit_steps(parsed["capacity_credit_steps"], col)
     if settings is not None:
         _check_periods(parsed, settings.period_years, settings.demand_case, col)
@@ -1009,11 +1114,12 @@ def check_scenario(root: Path) -> CheckResult:
     if (root / PROFILES_FILE).is_file():
         regions = parsed["regions"].column_values("region") if parsed["regions"].usable("region") else None
         profiles = _check_profiles(root, regions, col)
+    _check_deflators(root, col)
 
     order = [str(root), SETTINGS_FILE]
     if settings is not None and settings.security.rules_file:
         order.append(settings.security.rules_file)
-    order += [s.file for s in specs.values()] + [PROFILES_FILE]
+    order += [s.file for s in specs.values()] + [PROFILES_FILE, DEFLATORS_FILE]
     result = CheckResult(root, col.finish(order))
     if result.ok and settings is not None:
         result.settings = settings
