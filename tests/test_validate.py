@@ -656,3 +656,14 @@ def test_a_scenarios_deflators_are_validated(scen: Path, content: str, expected:
     (scen / "reference" / "deflators.csv").write_text(content, encoding="utf-8")
     found = [i for i in _issues(scen) if i.startswith("reference/deflators.csv")]
     assert any(expected in i for i in found), found
+
+
+def test_scenario_new_names_the_copy_after_its_folder(tmp_path: Path) -> None:
+    from stateside.scenario.load import copy_default
+
+    folder = copy_default(tmp_path / "my-texas-case")
+    scenario = load_scenario(folder)
+    assert scenario.settings.name == "my-texas-case"
+    text = (folder / "scenario.yaml").read_text(encoding="utf-8")
+    assert text.count("name:") >= 1 and "default-us" not in text.split("\n", 3)[0]
+    assert load_scenario(copy_default(tmp_path / "other", name="Gulf: 2030")).settings.name == "Gulf: 2030"

@@ -19,6 +19,7 @@ column ``hour`` (0…8759) and float columns ``<kind>.<region>``, or None.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -82,11 +83,12 @@ def load_default() -> Scenario:
     return load_scenario(default_dir_checked())
 
 
-def copy_default(dest: Path) -> Path:
+def copy_default(dest: Path, name: str | None = None) -> Path:
     """Copy the default scenario to ``dest`` (a new or empty folder) for editing; returns ``dest``.
 
-    Refuses, with a :class:`ScenarioError`, to write into a folder that has anything in it
-    or over a file.
+    The copy's ``name`` in scenario.yaml becomes ``name`` (default: the folder's name), so
+    its runs and reports do not carry the default's name. Refuses, with a
+    :class:`ScenarioError`, to write into a folder that has anything in it or over a file.
     """
     dest = Path(dest)
     src = default_dir_checked()
@@ -113,8 +115,22 @@ def copy_default(dest: Path) -> Path:
             dirs_exist_ok=True,
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "__init__.py"),
         )
+        _rename(dest / SETTINGS_FILE, name or dest.resolve().name)
     except OSError as exc:
         raise ScenarioError(
             [Issue(str(dest), None, None, "a folder that can be written", f"{type(exc).__name__}: {exc}")]
         ) from None
     return dest
+
+
+def _rename(settings_file: Path, name: str) -> None:
+    """Set the top-level ``name:`` of a scenario.yaml, keeping every other line (and comment) as it is."""
+    lines = settings_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    quoted = json.dumps(name)  # a JSON string is a valid YAML scalar
+    for i, line in enumerate(lines):
+        if line.startswith("name:"):
+            lines[i] = f"name: {quoted}\n"
+            break
+    else:
+        lines.insert(0, f"name: {quoted}\n")
+    settings_file.write_text("".join(lines), encoding="utf-8")
