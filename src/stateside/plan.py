@@ -647,7 +647,12 @@ def _binding_reasons(
         limit = d.import_limit_million_per_year * float(d.period_gap_years.sel(period=period))
         if limit > 0 and float(imp.sel(period=period)) >= limit - 1e-6:
             reasons.append("accelerator imports at their limit")
-    for name, label in (("flow_forward_limit", "corridor"), ("flow_reverse_limit", "corridor")):
+    for name, label in (
+        ("flow_forward_limit", "corridor"),
+        ("flow_reverse_limit", "corridor"),
+        ("flow_forward_peak_limit", "corridor"),
+        ("flow_reverse_peak_limit", "corridor"),
+    ):
         dual = _positive_dual(m, name)
         if dual is not None and len(d.corridors):
             busy = dual.sel(period=period).any(["day", "step"])

@@ -107,6 +107,7 @@ class ModelData:
     period_weight: xr.DataArray  # (period) discounted years: sum_y (1+r)^-(y - start)
     period_length_years: xr.DataArray  # (period)
     period_gap_years: xr.DataArray  # (period) years since the previous period (or start)
+    peak_snapshot: xr.DataArray  # (day, step) bool: the peak day(s), where firm imports share corridors
     # technologies and fleet (inputs.fleet)
     asset_class_of_tech: xr.DataArray  # (technology) "generation" | "storage"
     availability: xr.DataArray  # (technology, region, day, step), generators only

@@ -53,6 +53,7 @@ class TypicalPeriods:
     factor). ``hour_of_day`` (dims "snapshot"): clock hour at which each snapshot starts.
     ``day_of_year``: for each calendar day 0..364 the typical day that represents it.
     ``medoid_day``: for each typical day the calendar day (0..364) it was copied from.
+    ``peak_day``: for each typical day, True where it is a kept peak day (extreme period).
     """
 
     solar: xr.DataArray
@@ -65,6 +66,7 @@ class TypicalPeriods:
     hour_of_day: xr.DataArray | None = None
     day_of_year: pd.Series | None = None
     medoid_day: pd.Series | None = None
+    peak_day: pd.Series | None = None
 
     @property
     def n_days(self) -> int:
@@ -161,6 +163,7 @@ def typical_periods(
             frame[name] = group_demand[:, j]
             peak_columns.append(name)
     assignment, medoids = _cluster_days(frame, n_days, peak_columns)
+    peak_calendar_days = {int(np.argmax(frame[c].to_numpy()) // HOURS_PER_DAY) for c in peak_columns}
 
     # order typical days by the calendar date of their medoid
     order = np.argsort(medoids, kind="stable")
@@ -246,6 +249,9 @@ def typical_periods(
             assignment, index=pd.RangeIndex(DAYS_PER_YEAR, name="calendar_day"), name="day"
         ),
         medoid_day=pd.Series(medoids, index=pd.RangeIndex(n_days, name="day"), name="calendar_day"),
+        peak_day=pd.Series(
+            [int(x) in peak_calendar_days for x in medoids], index=pd.RangeIndex(n_days, name="day"), name="peak"
+        ),
     )
 
 

@@ -10,6 +10,8 @@ symbol                      meaning
 :math:`t=(d,h)`             typical hour: day d, step h
 :math:`w_t`                 hours of the year the typical hour stands for (sum 8,760)
 :math:`\\Delta`              hours per step
+:math:`\\mathcal P`          peak hours: the typical days kept as peak days (tsam
+                            extreme periods), else the day of the highest demand
 ==========================  ======================================================
 """
 
@@ -39,6 +41,7 @@ class TimeData:
     period_weight: xr.DataArray  # (period) W_p
     period_length_years: xr.DataArray  # (period) n_p
     period_gap_years: xr.DataArray  # (period) gamma_p
+    peak_snapshot: xr.DataArray  # (day, step) bool: P
 
     def to_day_step(self, arr: xr.DataArray) -> xr.DataArray:
         """Reshape an array with a ``snapshot`` dim into (…, day, step)."""
@@ -71,6 +74,13 @@ def build_time(s: Settings, typical: TypicalPeriods) -> TimeData:
     days = pd.Index(range(n_days), name="day")
     steps = pd.Index(range(steps_per_day), name="step")
     w = typical.weight_hours.values.reshape(n_days, steps_per_day)
+    if typical.peak_day is not None and bool(typical.peak_day.any()):
+        peak_days = typical.peak_day.to_numpy(dtype=bool)
+    else:  # no kept peak day: the typical day of the highest total demand shape
+        total = typical.demand.sum("region").values.reshape(n_days, steps_per_day)
+        peak_days = np.zeros(n_days, dtype=bool)
+        peak_days[int(np.unravel_index(np.argmax(total), total.shape)[0])] = True
+    peak = np.repeat(peak_days[:, None], steps_per_day, axis=1)
     return TimeData(
         periods=periods,
         days=days,
@@ -80,4 +90,5 @@ def build_time(s: Settings, typical: TypicalPeriods) -> TimeData:
         period_weight=da(weight, {"period": periods}),
         period_length_years=da(lengths, {"period": periods}),
         period_gap_years=da(gaps, {"period": periods}),
+        peak_snapshot=da(peak, {"day": days, "step": steps}),
     )
