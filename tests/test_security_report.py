@@ -77,7 +77,7 @@ def test_review_table_and_counts_on_the_example() -> None:
         "chipco": "clear",
         "redwood": "clear",
         "maple": "voluntary_notice",
-        "sakura": "voluntary_notice",
+        "sakura": "mandatory_declaration",  # §800.401(c): 3E001 needs a licence for Japan (issue 15)
         "hanriver": "prohibited",
         "falcon": "prohibited",
         "gulf": "prohibited",
@@ -95,7 +95,7 @@ def test_report_of_a_given_cap_table() -> None:
     )
     rep = build_report(scenario, holdings=holdings)
     assert rep.holdings_reviews is not None
-    assert [r.outcome for r in rep.holdings_reviews] == ["clear", "voluntary_notice", "clear"]
+    assert [r.outcome for r in rep.holdings_reviews] == ["clear", "mandatory_declaration", "clear"]
     assert "reviewed at the given cap table" in to_markdown(rep)
 
 

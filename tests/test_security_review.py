@@ -110,8 +110,11 @@ def test_mandatory_declaration_for_critical_technology_needing_export_licence(ct
         "with no board seat this becomes: clear",
         "at 50 % voting (now 5 %) this becomes: prohibited",
     )
-    # The same stake from Japan (no licence needed) is only a voluntary notice.
-    assert review(ctx, "sakura", "az_fab", 5.0).outcome == "voluntary_notice"
+    # The same stake from Japan is mandatory too: the fab's 3E001 production technology is NS column 1,
+    # a licence for every destination but Canada once licence exceptions are set aside (§800.401(c)(2)(i)).
+    jp = review(ctx, "sakura", "az_fab", 5.0)
+    assert jp.outcome == "mandatory_declaration"
+    assert [x.rule_id for x in jp.deciding] == ["C6-mandatory-critical-technology"]
 
 
 def test_prohibited_foreign_government_control_of_tid(ctx: SecurityContext) -> None:
@@ -195,3 +198,132 @@ def test_review_per_asset_class_takes_the_most_severe_project(ctx: SecurityConte
     assert reviews[("hanriver", "fab")].outcome == "clear"
     assert reviews[("sakura", "transmission")].outcome == "voluntary_notice"
     assert len(reviews) == len(ctx.investors) * 5
+
+
+# --------------------------------------------------------------------------------------
+# issue 15, points 7-9: cases checked against 31 CFR 800, and the regulation's own examples
+
+CASE_ENTITIES = [
+    *ENTITIES,
+    {"entity": "northern_co", "name": "Northern Grid Partners Inc.", "schema": "Company", "country": "CA"},
+    {"entity": "kaede", "name": "Kaede Holdings KK", "schema": "Company", "country": "JP"},
+    {"entity": "crown_pension", "name": "Crown Pension Board", "schema": "PublicBody", "country": "CA"},
+    {"entity": "crown_us", "name": "Crown Pension US Holdco LLC", "schema": "Company", "country": "US"},
+    {"entity": "sa_fund", "name": "State Fund X", "schema": "PublicBody", "country": "SA"},
+    {"entity": "b_co", "name": "B Holdings", "schema": "Company", "country": "SA"},
+    {"entity": "a_co", "name": "A Acquisitions", "schema": "Company", "country": "SA"},
+]
+CASE_INVESTORS = [
+    *INVESTORS,
+    # a Canadian entity, 60 % Crown and 40 % a Japanese company
+    {"investor": "northern", "name": "Northern Grid Partners", "country": "CA", "investor_type": "strategic",
+     "entity": "northern_co", "government_ownership_pct": 60.0, "board_seat": True, "source": "t"},
+    # a US-organised vehicle wholly owned by a Canadian Crown pension
+    {"investor": "crown_us", "name": "Crown Pension US Holdco", "country": "US", "investor_type": "pension",
+     "entity": "crown_us", "board_seat": True, "source": "t"},
+    # §800.244(c)'s example: a government holds 75 % of B, B holds x % of A, A is the acquirer
+    {"investor": "a_acq", "name": "A Acquisitions", "country": "SA", "investor_type": "sovereign",
+     "entity": "a_co", "board_seat": True, "source": "t"},
+]  # fmt: skip
+
+
+def _case_ctx(b_in_a_pct: float = 51.0) -> SecurityContext:
+    ownership = [
+        *OWNERSHIP,
+        {"owner": "kaede", "asset": "northern_co", "voting_pct": 40.0, "economic_pct": 40.0},
+        {"owner": "crown_pension", "asset": "crown_us", "voting_pct": 100.0, "economic_pct": 100.0},
+        {"owner": "sa_fund", "asset": "b_co", "voting_pct": 75.0, "economic_pct": 75.0},
+        {"owner": "b_co", "asset": "a_co", "voting_pct": b_in_a_pct, "economic_pct": b_in_a_pct},
+    ]
+    return SecurityContext.from_scenario(
+        example_scenario(investors=CASE_INVESTORS, entities=CASE_ENTITIES, ownership=ownership)
+    )
+
+
+@pytest.fixture(scope="module")
+def cases() -> SecurityContext:
+    return _case_ctx()
+
+
+def test_800_401b_ignores_governments_of_excepted_foreign_states(cases: SecurityContext) -> None:
+    # Canadian entity, 60 % Crown / 40 % Japanese, 30 % of a generation project with a board seat:
+    # the Crown's 60 % is not a "substantial interest" of §800.401(b) (Canada is excepted), so no
+    # mandatory declaration; the Japanese 40 % holder makes it a non-excepted investor: voluntary.
+    northern = cases.investors["northern"]
+    assert northern.foreign_government_country == "CA" and northern.foreign_government_pct == pytest.approx(
+        60
+    )
+    assert northern.non_excepted_government_country is None
+    assert not northern.excepted_investor
+    r = review(cases, "northern", "generation", 30.0)
+    assert r.outcome == "voluntary_notice", r.reasons
+    assert "C5-mandatory-foreign-government" not in [x.rule_id for x in r.reasons]
+    assert [x.rule_id for x in r.deciding] == ["C3-covered-investment"]
+
+
+def test_the_same_canadian_entity_in_a_fab_is_mandatory_through_its_japanese_holder(
+    cases: SecurityContext,
+) -> None:
+    # §800.401(c) counts every foreign person with ≥ 25 % of the acquirer's votes: Kaede (JP) has 40 %.
+    r = review(cases, "northern", "az_fab", 30.0)
+    assert r.outcome == "mandatory_declaration"
+    facts = " ".join(r.deciding[0].facts)
+    assert r.deciding[0].rule_id == "C6-mandatory-critical-technology"
+    assert "3E001" in facts and "Japan (JP)" in facts and "hold 40 % of its votes" in facts
+
+
+def test_a_us_vehicle_of_an_excepted_state_owner_is_an_excepted_investor(cases: SecurityContext) -> None:
+    # §800.219(a)(3)(i): organised under the laws of an excepted foreign state *or the United States*.
+    crown = cases.investors["crown_us"]
+    assert crown.foreign_person and crown.excepted_investor, crown.excepted_reasons
+    assert "§800.219(a)(3)(i)" in crown.excepted_reasons[0]
+    r = review(cases, "crown_us", "az_fab", 30.0)
+    assert r.outcome == "clear"
+    assert [x.rule_id for x in r.deciding] == ["C4-not-covered"]
+    # excepted status exempts nothing from control (§800.210): at 60 % it is a voluntary notice
+    assert review(cases, "crown_us", "az_fab", 60.0).outcome == "voluntary_notice"
+
+
+@pytest.mark.parametrize(
+    ("investor", "rights", "voting"),
+    [
+        ("sakura", {"board_seat"}, 5.0),  # a Japanese board seat
+        ("sakura", {"observer"}, 5.0),  # a Japanese observer
+        ("sakura", set(), 60.0),  # Japanese control
+        ("hanriver", {"board_seat"}, 10.0),  # a Korean board seat
+    ],
+)
+def test_japanese_or_korean_rights_in_a_fab_are_mandatory_with_the_reason(
+    ctx: SecurityContext, investor: str, rights: set[str], voting: float
+) -> None:
+    r = review(ctx, investor, "az_fab", voting, rights)
+    assert r.outcome in ("mandatory_declaration", "prohibited")
+    c6 = next(x for x in r.reasons if x.rule_id == "C6-mandatory-critical-technology")
+    text = " ".join(c6.facts)
+    country = "Japan (JP)" if investor == "sakura" else "Korea"
+    assert "3E001" in text and country in text and "without licence exceptions" in text
+    assert c6.section.startswith("§800.401(c)")
+
+
+def test_canada_needs_no_licence_and_a_passive_japanese_stake_stays_clear(ctx: SecurityContext) -> None:
+    tech = {t.id: t for t in ctx.rules.export_authorisation.technologies}
+    assert not tech["semiconductor_production_technology"].licence_needed("CA")
+    assert tech["semiconductor_production_technology"].licence_needed("JP")
+    assert tech["advanced_computing_items"].licence_needed("AE") and not tech[
+        "advanced_computing_items"
+    ].licence_needed("JP")
+    assert all(t.section.strip() and t.eccn.strip() for t in tech.values())  # each entry says its source
+    assert review(ctx, "sakura", "az_fab", 5.0, set()).outcome == "clear"  # no §800.211(b) right: passive
+
+
+def test_the_800_244c_example_parent_deemed_to_hold_everything() -> None:
+    # "the foreign government holds 75 % of B; B holds 51 % of A (a parent): A is 75 % government-held";
+    # with B at 49 % (not a parent) it is 0.75 × 0.49 = 36.75 %.
+    parent = _case_ctx(51.0).investors["a_acq"]
+    assert parent.non_excepted_government_country == "SA"
+    assert parent.non_excepted_government_pct == pytest.approx(75.0)
+    minority = _case_ctx(49.0).investors["a_acq"]
+    assert minority.non_excepted_government_pct == pytest.approx(36.75)
+    # §800.401(b) needs ≥ 49 %: 30 % of a generation project is mandatory only in the first case
+    assert review(_case_ctx(51.0), "a_acq", "generation", 30.0).outcome == "mandatory_declaration"
+    assert review(_case_ctx(49.0), "a_acq", "generation", 30.0).outcome == "voluntary_notice"

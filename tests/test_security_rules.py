@@ -27,7 +27,7 @@ def test_packaged_rules_are_versioned_and_every_rule_cites_a_section() -> None:
     mandatory_b = rules.rule("C5-mandatory-foreign-government")
     assert mandatory_b.section.startswith("§800.401(b)")
     assert mandatory_b.when.voting_pct_at_least == 25
-    assert mandatory_b.when.foreign_government_pct_at_least == 49
+    assert mandatory_b.when.non_excepted_government_pct_at_least == 49
     assert [b.fee_usd for b in rules.filing_fees.brackets] == [0, 750, 7500, 75000, 150000, 300000]
 
 
@@ -50,7 +50,7 @@ rules:
     assert rules.excepted_states.section.startswith("§800.218")  # untouched keys are kept
     c5 = rules.rule("C5-mandatory-foreign-government")
     assert c5.when.voting_pct_at_least == 20
-    assert c5.when.foreign_government_pct_at_least == 49  # merged field by field
+    assert c5.when.non_excepted_government_pct_at_least == 49  # merged field by field
     assert not rules.rule("P2-foreign-government-control-of-tid").enabled
     assert "P2-foreign-government-control-of-tid" not in [r.id for r in rules.active_rules]
     assert rules.rules[-1].id == "U9-test"

@@ -54,6 +54,11 @@ class InvestorProfile:
     foreign_government_controlled: bool
     export_authorisation_countries: tuple[str, ...]
     export_reasons: tuple[str, ...]
+    #: (country, why it counts) of the acquirer and of every ≥ 25 % voting holder (§800.401(c))
+    export_parties: tuple[tuple[str, str], ...]
+    #: the largest share held by the governments of one foreign state that is not excepted (§800.401(b))
+    non_excepted_government_country: str | None
+    non_excepted_government_pct: float
     holders: tuple[Interest, ...]
     country_interests: dict[str, tuple[float, float]]
     rights: frozenset[str]
@@ -79,6 +84,8 @@ class AssetProfile:
     prongs: tuple[tuple[str, str], ...]
     export_controlled: bool
     export_reason: str
+    #: ids of the export-controlled technologies it holds (rules.export_authorisation.technologies)
+    technologies: tuple[str, ...]
     functions: tuple[str, ...]
     flags: tuple[str, ...]
     capex_usd: float | None
@@ -122,11 +129,12 @@ def asset_profile(
             prongs.append((flag_spec.prong, flag_spec.section))
             if flag_spec.function:
                 functions.append(flag_spec.function)
-    applies = set(rules.export_authorisation.applies_to)
-    hits = [x for x in (asset_class, *flags) if x in applies]
+    techs = rules.export_authorisation.technologies_of(asset_class, flags)
     export_reason = (
-        f"{' and '.join(hits)} holds export-controlled critical technology ({rules.export_authorisation.section})"
-        if hits
+        "holds export-controlled critical technology: "
+        + "; ".join(f"{t.eccn.strip()} ({t.id})" for t in techs)
+        + f" ({rules.export_authorisation.section.split(';')[0].split('(')[0].strip()})"
+        if techs
         else ""
     )
     equity = None
@@ -139,8 +147,9 @@ def asset_profile(
         asset_class=asset_class,
         region=region,
         prongs=tuple(prongs),
-        export_controlled=bool(hits),
+        export_controlled=bool(techs),
         export_reason=export_reason,
+        technologies=tuple(t.id for t in techs),
         functions=tuple(functions),
         flags=flags,
         capex_usd=capex_usd,
@@ -198,6 +207,12 @@ def _investor_profile(rules: RuleSet, graph: OwnershipGraph, row: dict[str, Any]
         if g.controls or g.voting_pct >= rules.foreign_government.controlled_voting_pct_at_least:
             gov_controlled = True
             gov_country, gov_pct = c, max(gov_pct, g.voting_pct)
+    # §800.401(b): only the governments of a foreign state that is not excepted count
+    nx_country: str | None = None
+    nx_pct = 0.0
+    for c, g in foreign_govs_all.items():
+        if c not in excepted_states and g.voting_pct > nx_pct:
+            nx_country, nx_pct = c, g.voting_pct
     col_pct = as_float(row.get("government_ownership_pct"), 0.0)
     graph_pct = govs[country].voting_pct if country in govs else 0.0
     if col_pct > 0 and abs(col_pct - graph_pct) > 0.5:
@@ -225,8 +240,10 @@ def _investor_profile(rules: RuleSet, graph: OwnershipGraph, row: dict[str, Any]
     excepted = False
     if foreign:
         fails: list[str] = []
-        if country not in excepted_states:
-            fails.append(f"organised in {country_name(country)} ({country}), not an excepted foreign state")
+        if country not in excepted_states | domestic:
+            fails.append(
+                f"organised in {country_name(country)} ({country}), neither the US nor an excepted foreign state"
+            )
         for h in holders:
             if h.controls and h.country not in excepted_states | domestic:
                 fails.append(f"parent {h.holder_name} is from {h.country}, not an excepted foreign state")
@@ -242,28 +259,32 @@ def _investor_profile(rules: RuleSet, graph: OwnershipGraph, row: dict[str, Any]
             excepted_reasons = fails
         else:
             excepted = True
+            where = "the US" if country in domestic else "an excepted foreign state"
             excepted_reasons = [
-                f"organised in {country_name(country)} ({country}), an excepted foreign state; every parent and "
+                f"organised in {country_name(country)} ({country}), {where} (§800.219(a)(3)(i)); every parent and "
                 f"every ≥ {limit:g} % foreign holder from an excepted state ({rules.excepted_investor.section}; "
                 "board nationality and compliance record assumed met)"
             ]
     else:
         excepted_reasons = ["not a foreign person"]
 
-    # §800.401(c): would the acquirer, or a ≥ 25 % holder of it, need an export licence?
-    export_list = set(rules.export_authorisation.countries)
+    # §800.401(c): the acquirer and every ≥ 25 % voting holder; whether a licence is needed depends
+    # on the technology (review.derive_facts), so here: who counts, and for which some technology needs one
     holder_limit = rules.export_authorisation.voting_holder_pct_at_least
-    export_countries: list[str] = []
-    export_reasons: list[str] = []
-    if country in export_list:
-        export_countries.append(country)
-        export_reasons.append(f"the acquirer is organised in {country_name(country)} ({country})")
+    parties: list[tuple[str, str]] = []
+    if country not in domestic:
+        parties.append((country, f"the acquirer is organised in {country_name(country)} ({country})"))
     for c, (v, _e) in country_interests.items():
-        if c in export_list and v >= holder_limit and c not in export_countries:
-            export_countries.append(c)
-            export_reasons.append(
-                f"holders from {c} hold {fmt_pct(v)} of its votes (≥ {fmt_pct(holder_limit)})"
+        if c not in domestic and v >= holder_limit - 1e-9 and c not in {p for p, _ in parties}:
+            parties.append(
+                (
+                    c,
+                    f"holders from {country_name(c)} ({c}) hold {fmt_pct(v)} of its votes (≥ {fmt_pct(holder_limit)})",
+                )
             )
+    techs = rules.export_authorisation.technologies
+    export_countries = [c for c, _ in parties if any(t.licence_needed(c) for t in techs)]
+    export_reasons = [why for c, why in parties if c in export_countries]
 
     rights = {"board_seat"} if as_bool(row.get("board_seat")) else set()
     excluded = frozenset(as_list(row.get("excluded_asset_classes")))
@@ -287,6 +308,9 @@ def _investor_profile(rules: RuleSet, graph: OwnershipGraph, row: dict[str, Any]
         foreign_government_controlled=gov_controlled,
         export_authorisation_countries=tuple(export_countries),
         export_reasons=tuple(export_reasons),
+        export_parties=tuple(parties),
+        non_excepted_government_country=nx_country,
+        non_excepted_government_pct=nx_pct,
         holders=holders,
         country_interests=country_interests,
         rights=frozenset(rights),

@@ -160,18 +160,31 @@ def derive_facts(rules: RuleSet, inv: InvestorProfile, asset: AssetProfile, h: H
             ),
         )
     transaction = inv.foreign_person and (control or covered)
-    export = asset.export_controlled and bool(inv.export_authorisation_countries)
-    export_why = (
-        f"{asset.export_reason}; {'; '.join(inv.export_reasons)}"
-        if export
-        else (asset.export_reason or "no export-controlled critical technology")
-        + (
-            ""
-            if inv.export_authorisation_countries
-            else "; no licence needed for the acquirer or its ≥ 25 % holders"
-        )
-    )
+    export, export_why = export_licence_need(rules, inv, asset)
     return Facts(control, control_why, covered, covered_why, transaction, export, export_why)
+
+
+def export_licence_need(rules: RuleSet, inv: InvestorProfile, asset: AssetProfile) -> tuple[bool, str]:
+    """§800.401(c): whether exporting one of the asset's critical technologies to the acquirer or to a
+    ≥ 25 % voting holder of it needs a U.S. licence (without licence exceptions), and why."""
+    if not asset.technologies:
+        return False, "no export-controlled critical technology"
+    by_id = {t.id: t for t in rules.export_authorisation.technologies}
+    hits = [
+        f"{by_id[t].eccn.strip()} needs a licence for {country_name(c)} ({c}) without licence exceptions "
+        f"({by_id[t].section.split(':')[0].strip()}); {why}"
+        for t in asset.technologies
+        if t in by_id
+        for c, why in inv.export_parties
+        if by_id[t].licence_needed(c)
+    ]
+    if hits:
+        return True, _first(tuple(hits))
+    who = ", ".join(c for c, _ in inv.export_parties) or "US persons only"
+    return False, (
+        f"{asset.name} holds {', '.join(asset.technologies)}, but no licence is needed for the acquirer "
+        f"or its ≥ {rules.export_authorisation.voting_holder_pct_at_least:g} % holders ({who})"
+    )
 
 
 def _first(reasons: tuple[str, ...]) -> str:
@@ -242,6 +255,27 @@ def _check(
                 inv.foreign_government_pct >= t - _EPS,
                 f"the government of {country_name(c)} holds {fmt_pct(inv.foreign_government_pct)} of "
                 f"{inv.name} ({'≥' if inv.foreign_government_pct >= t - _EPS else '<'} {fmt_pct(t)}, effective, §800.244(c))",
+            )
+    if cond.non_excepted_government_pct_at_least is not None:
+        t = cond.non_excepted_government_pct_at_least
+        c = inv.non_excepted_government_country
+        if c is None:
+            gov = inv.foreign_government_country
+            test(
+                False,
+                "no government of a non-excepted foreign state among its holders"
+                + (
+                    f" (the government of {country_name(gov)} is that of an excepted foreign state, §800.401(b))"
+                    if gov
+                    else ""
+                ),
+            )
+        else:
+            pct = inv.non_excepted_government_pct
+            test(
+                pct >= t - _EPS,
+                f"the government of {country_name(c)} holds {fmt_pct(pct)} of {inv.name} "
+                f"({'≥' if pct >= t - _EPS else '<'} {fmt_pct(t)}, effective, §800.244(c))",
             )
     flag(
         cond.foreign_government_controlled,

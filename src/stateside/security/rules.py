@@ -123,13 +123,77 @@ class TIDRule(_Cited):
     campus_flags: dict[CampusFlag, CampusFlagTID] = Field(default_factory=dict)
 
 
-class ExportAuthorisation(CountryList):
-    """§800.401(c): which assets hold export-controlled critical technology, for whom."""
+class ExportTechnology(_Cited):
+    """One kind of export-controlled critical technology (§800.215) a project may hold, and the
+    destinations an export of it needs a U.S. licence to **without licence exceptions**
+    (§800.401(c)(2)(i): only TSU, ENC and ACE count, §800.401(e)(6)) — a list of destinations,
+    or every destination except some (an NS column 1 reason for control)."""
 
-    applies_to: list[str] = Field(
-        description="Asset classes or campus flags with export-controlled technology."
+    id: str
+    eccn: str = Field(description="The ECCN(s) and what they control.")
+    applies_to: list[str] = Field(description="Asset classes or campus flags that hold this technology.")
+    destinations: list[str] | None = Field(None, description="Countries a licence is needed for.")
+    all_destinations_except: list[str] | None = Field(
+        None, description="A licence is needed for every country but these."
     )
+
+    @field_validator("destinations", "all_destinations_except")
+    @classmethod
+    def _valid(cls, v: list[str] | None) -> list[str] | None:
+        return None if v is None else _check_countries(v)
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> ExportTechnology:
+        if (self.destinations is None) == (self.all_destinations_except is None):
+            raise ValueError(
+                f"technology {self.id}: give exactly one of destinations or all_destinations_except"
+            )
+        return self
+
+    def licence_needed(self, country: str) -> bool:
+        """Whether exporting this technology to ``country`` needs a licence (no licence exceptions)."""
+        if self.destinations is not None:
+            return country in self.destinations
+        return country not in (self.all_destinations_except or [])
+
+    @property
+    def rule_text(self) -> str:
+        if self.destinations is not None:
+            return f"a licence for {', '.join(self.destinations)}"
+        return f"a licence for every destination except {', '.join(self.all_destinations_except or [])}"
+
+
+class ExportAuthorisation(_Cited):
+    """§800.401(c): which technologies need a U.S. export licence for whom, and which holders count."""
+
+    technologies: list[ExportTechnology] = Field(default_factory=list)
     voting_holder_pct_at_least: float = Field(default=25.0, ge=0, le=100)
+    # the form before revision 2025.2 (one country list for every technology), still read
+    applies_to: list[str] | None = Field(None, description="(older form) asset classes or campus flags.")
+    countries: list[str] | None = Field(None, description="(older form) countries a licence is needed for.")
+
+    @model_validator(mode="after")
+    def _older_form(self) -> ExportAuthorisation:
+        if self.applies_to is not None and self.countries is not None:
+            self.technologies.append(
+                ExportTechnology(
+                    id="export_controlled",
+                    eccn="(older rules form)",
+                    applies_to=self.applies_to,
+                    destinations=_check_countries(self.countries),
+                    section=self.section,
+                )
+            )
+        ids = [t.id for t in self.technologies]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"technology ids must be unique, found duplicates {dup}")
+        return self
+
+    def technologies_of(self, asset_class: str, flags: tuple[str, ...] = ()) -> list[ExportTechnology]:
+        """The technologies a project of ``asset_class`` with campus ``flags`` holds."""
+        mine = {asset_class, *flags}
+        return [t for t in self.technologies if mine & set(t.applies_to)]
 
 
 class FeeBracket(_Strict):
@@ -170,6 +234,13 @@ class Conditions(_Strict):
     investor_countries: list[str] | None = None
     investor_types: list[str] | None = None
     foreign_government_pct_at_least: float | None = Field(default=None, ge=0, le=100)
+    non_excepted_government_pct_at_least: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="§800.401(b): the governments of one foreign state other than an excepted "
+        "foreign state hold at least this share (effective, §800.244(c)).",
+    )
     foreign_government_controlled: bool | None = None
     export_authorisation_required: bool | None = None
     voting_pct_at_least: float | None = Field(default=None, ge=0, le=100)
