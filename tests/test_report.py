@@ -127,6 +127,24 @@ def test_cli_report_default_out_is_in_the_plan_folder(plan_dir: Path) -> None:
     assert "report" not in load_plan_dir(plan_dir).tables  # the HTML is not read back as a table
 
 
+def test_cli_report_without_scenario_uses_the_plans_or_refuses(
+    plan_dir: Path, tiny: Scenario, tmp_path: Path
+) -> None:
+    """A plan folder of another scenario than the default: refused without --scenario (no
+    report with the default's names) until a stored run of that scenario is found."""
+    from stateside.store.api import save_run
+
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(app, ["report", str(plan_dir), "-o", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    assert "pass --scenario DIR" in " ".join(result.output.split())
+    run_id = save_run(load_plan_dir(plan_dir), tiny)
+    result = CliRunner().invoke(app, ["report", str(plan_dir), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"stored with run {run_id[:8]}" in result.output
+    assert "<title>Stateside plan report — tiny" in out.read_text(encoding="utf-8")
+
+
 def test_cli_report_clean_errors(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", str(tmp_path / "nope")])
     assert result.exit_code == 1

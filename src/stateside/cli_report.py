@@ -76,6 +76,29 @@ def plan_from_dir(target: str) -> Plan:
         raise PlanSourceError(str(exc)) from None
 
 
+def _scenario_of(plan: Plan, folder: Path, load_scenario: ScenarioLoader) -> tuple[Scenario, str] | None:
+    """The scenario a plan folder was planned from: ``folder/scenario`` (as 'runs export'
+    writes it), the default when the hashes agree, else the scenario stored with a run of
+    the same hash; None when none of these is it. Returns it with where it was found."""
+    own = folder / "scenario"
+    if (own / "scenario.yaml").is_file():
+        return load_scenario(own), f"{own} (saved with the plan)"
+    default = load_scenario(None)
+    if not plan.scenario_hash or plan.scenario_hash == default.content_hash():
+        return default, ""
+    from stateside.scenario.errors import ScenarioError
+    from stateside.store.api import list_runs, load_run_scenario
+    from stateside.store.db import StoreError
+
+    try:
+        runs = list_runs(limit=1, scenario_hash=plan.scenario_hash)
+        if runs:
+            return load_run_scenario(runs[0].id), f"stored with run {runs[0].short_id}"
+    except (StoreError, ScenarioError):
+        return None
+    return None
+
+
 def default_out(target: str) -> Path:
     """``report.html`` inside the plan folder, or in the current folder for other plan sources."""
     path = Path(target)
@@ -105,17 +128,33 @@ def report_command(
     except PlanSourceError as exc:
         console.print(Text(f"error: {exc}", style="red"))
         raise typer.Exit(1) from None
-    scenario = load_scenario(scenario_dir)
-    if plan.scenario_hash and plan.scenario_hash != scenario.content_hash():
-        source = "the embedded default scenario" if scenario_dir is None else str(scenario_dir)
-        console.print(
-            Text(
-                f"warning: the plan was made from another scenario (hash {plan.scenario_hash[:12]}) than "
-                f"{source} ({scenario.content_hash()[:12]}); names, sources and impact figures are read from "
-                f"{source}. Pass --scenario DIR with the plan's scenario folder.",
-                style="yellow",
+    if scenario_dir is None:
+        found = _scenario_of(plan, Path(target), load_scenario)
+        if found is None:
+            console.print(
+                Text(
+                    f"error: {target} was planned from a scenario (hash {plan.scenario_hash[:12]}) that is "
+                    "neither the default, nor in the folder (scenario/), nor stored with a run; pass "
+                    "--scenario DIR with the plan's scenario folder so names and figures are the plan's",
+                    style="red",
+                ),
+                soft_wrap=True,
             )
-        )
+            raise typer.Exit(1)
+        scenario, where = found
+        if where:
+            console.print(f"Scenario: {where}", markup=False)
+    else:
+        scenario = load_scenario(scenario_dir)
+        if plan.scenario_hash and plan.scenario_hash != scenario.content_hash():
+            console.print(
+                Text(
+                    f"warning: the plan was made from another scenario (hash {plan.scenario_hash[:12]}) than "
+                    f"{scenario_dir} ({scenario.content_hash()[:12]}); names, sources and impact figures are "
+                    f"read from {scenario_dir}.",
+                    style="yellow",
+                )
+            )
     return _write(plan, scenario, out if out is not None else default_out(target), console, sweep)
 
 
