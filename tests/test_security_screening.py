@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from stateside.security.errors import SecurityDataError
-from stateside.security.example import example_scenario
+from stateside.security.example import ENTITIES, example_scenario
 from stateside.security.profiles import SecurityContext
 from stateside.security.screening import (
     SANCTIONS_COLUMNS,
@@ -21,6 +21,7 @@ from stateside.security.screening import (
     score_match,
     screen_scenario,
     screen_subjects,
+    script_note,
 )
 
 THRESHOLD = ScreeningConfig().threshold
@@ -154,3 +155,84 @@ def test_sample_has_the_opensanctions_columns() -> None:
     header = load_sanctions_list().source
     text = Path(header).read_text(encoding="utf-8").splitlines()[0]
     assert tuple(text.split(",")) == SANCTIONS_COLUMNS
+
+
+# --------------------------------------------------------------------------------------
+# issue 15, point 10: entity types, other scripts, near misses
+
+
+def test_a_person_is_never_matched_to_a_company() -> None:
+    lst = load_sanctions_list()
+    company = Subject("c", "Mohammed Karim Haddad Trading", frozenset(), (), ("test",), schema="Company")
+    person = Subject("p", "Mohammed Karim Haddad", frozenset(), (), ("test",), schema="Person")
+    assert not [h for h in screen_subjects([company], lst) if h.target.schema == "Person"]
+    assert any(h.target.id == "syn-0003" and h.score >= THRESHOLD for h in screen_subjects([person], lst))
+    # an entity of unknown type (LegalEntity) may still be either
+    unknown = Subject("u", "Mohammed Karim Haddad", frozenset(), (), ("test",))
+    assert any(h.target.id == "syn-0003" for h in screen_subjects([unknown], lst))
+
+
+def test_chinese_script_names_are_transliterated_screened_and_reported() -> None:
+    name = "中原先进半导体有限公司"
+    assert normalise_name("中原先进半导体") == ("zhong", "yuan", "xian", "jin", "ban", "dao", "ti")
+    # against a list entry spelled in pinyin, and against one with the Chinese-script alias
+    r = score_match(subject(name), target("Zhongyuan Xianjin Bandaoti Youxian Gongsi"))
+    assert r.score >= THRESHOLD, r.explain()
+    r = score_match(subject(name), target("Zhongyuan Advanced Semiconductor", aliases=(name,)))
+    assert r.score == pytest.approx(1.0)
+    note = script_note(name)
+    assert note is not None and "Cjk script" in note and "zhong yuan" in note and "translation" in note
+    assert script_note("Kestrel Avionics GmbH") is None and script_note("Рособоронэкспорт") is None
+
+
+def test_arabic_script_names_are_screened_with_a_warning_and_symbols_are_not_screenable() -> None:
+    arabic = "شركة قصر الزهراء للتجارة"
+    r = score_match(subject(arabic), target("Qasr Al-Zahra Trading Company", aliases=(arabic,)))
+    assert r.score == pytest.approx(1.0)
+    note = script_note(arabic)
+    assert note is not None and "Arabic" in note and "vowels" in note
+    bad = script_note("★☆★")
+    assert bad is not None and "not screenable" in bad
+
+
+def test_scenario_screening_reports_names_it_transliterated() -> None:
+    entities = [*ENTITIES]
+    entities[entities.index(next(e for e in entities if e["entity"] == "harbor_fo"))] = {
+        "entity": "harbor_fo",
+        "name": "港灯家族办公室有限公司",
+        "schema": "Company",
+        "country": "HK",
+    }
+    ctx = SecurityContext.from_scenario(example_scenario(entities=entities))
+    table = screen_scenario(ctx)
+    notes = table.attrs["notes"]
+    assert len(notes) == 1 and notes[0].startswith("harbor_fo: ") and "transliteration" in notes[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "country"),
+    [
+        ("Kestrel Aviation GmbH", "DE"),
+        ("Kestrel Aviation", "DE"),
+        ("Volkov Export LLC", "RU"),
+        ("Volkov Export", "RU"),
+    ],
+)
+def test_near_misses_stay_below_the_threshold(name: str, country: str) -> None:
+    lst = load_sanctions_list()
+    hits = screen_subjects([subject(name, (country,))], lst)
+    assert all(h.score < THRESHOLD for h in hits), [(h.target.name, h.score, h.explain()) for h in hits]
+    # and what makes them misses is shown
+    worst = max(hits, key=lambda h: h.score) if hits else None
+    assert worst is None or worst.contributions["unmatched_tokens"] < 0
+
+
+def test_true_variants_still_match_with_a_country() -> None:
+    lst = load_sanctions_list()
+    for name, country, target_id in (
+        ("Kestrel Avionik GmbH", "DE", "syn-0008"),
+        ("Volkovoboron Export", "RU", "syn-0001"),
+        ("Harbor Lantern Holdings Ltd", "HK", "syn-0009"),
+    ):
+        hits = screen_subjects([subject(name, (country,))], lst)
+        assert any(h.target.id == target_id and h.score >= THRESHOLD for h in hits), name

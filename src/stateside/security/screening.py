@@ -9,9 +9,17 @@ the real list, download it (see docs/security.md) and pass its path.
 Scoring is transparent, in the spirit of nomenklatura's ``logic_v2`` (score = the best
 main feature + qualifiers), and every feature's contribution is reported:
 
-* names are normalised: Cyrillic transliterated, accents removed (``unicodedata``), case
-  folded, punctuation dropped, legal forms removed (Holding, LLC, PJSC, GmbH, Ltd, Co.,
-  Inc, JSC, …); generic words (group, capital, investment, …) weigh less;
+* names are normalised: Cyrillic transliterated (a table written here), every other
+  script transliterated with ``anyascii`` (Han characters one syllable a token, so 中原
+  gives ``zhong yuan``; Arabic without its unwritten vowels), accents removed
+  (``unicodedata``), case folded, punctuation dropped, legal forms removed (Holding, LLC,
+  PJSC, GmbH, Ltd, Co., Inc, JSC, …); generic words (group, capital, investment, …) weigh
+  less. A name in another script than Latin or Cyrillic is screened in its
+  transliteration and reported (:func:`script_note`): a list that spells the name by
+  translation ("Aviation Industry Corporation of China") is not found that way. A name
+  with nothing left to compare is reported as not screenable;
+* entity types are compared first (FollowTheMoney schemata, as nomenklatura does): a
+  person is never scored against a company or another organisation;
 * ``name_string``: difflib ratio of the normalised names, also with the spaces removed
   (so "Rosoboronexport" meets "Rosoboron Export") and with the tokens sorted;
 * ``name_tokens``: weighted token overlap (Dice), tokens matching when equal, close in
@@ -22,7 +30,11 @@ main feature + qualifiers), and every feature's contribution is reported:
 * name score = 0.5 · name_string + 0.25 · name_tokens + 0.25 · name_phonetic;
 * ``identifier``: 0.95 when a strong identifier (LEI, OGRN, INN, BIC, IMO, UEI) is shared,
   0.85 for another shared identifier; the main score is the larger of name and identifier;
-* ``country``: +0.05 if the countries overlap, −0.2 if both are known and disjoint.
+* ``country``: +0.05 if the countries overlap, −0.2 if both are known and disjoint;
+* ``unmatched_tokens``: −0.25 × the larger share (by weight) of one name's distinctive
+  tokens that match nothing in the other — "Kestrel Aviation" is not "Kestrel Avionics",
+  nor "Volkov Export" "Volkovoboronexport" — so a shared word and a similar spelling
+  alone stay below the threshold.
 """
 
 from __future__ import annotations
@@ -39,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from anyascii import anyascii
 
 from stateside.security.errors import SecurityDataError
 from stateside.security.profiles import SecurityContext
@@ -166,6 +179,8 @@ WEAK_TOKENS: frozenset[str] = frozenset(
         "closed",
         "venture",
         "ventures",
+        "family",
+        "office",
     ]
 )
 WEAK_WEIGHT = 0.3
@@ -232,6 +247,7 @@ class ScreeningConfig:
     other_identifier: float = 0.85
     country_match: float = 0.05
     country_mismatch: float = -0.2
+    unmatched_tokens: float = -0.25
 
 
 @dataclass(frozen=True)
@@ -271,13 +287,36 @@ class SanctionsList:
 
 @dataclass(frozen=True)
 class Subject:
-    """Someone to screen: an investor or one of its holders."""
+    """Someone to screen: an investor or one of its holders (``schema``: its FollowTheMoney type)."""
 
     key: str
     name: str
     countries: frozenset[str]
     identifiers: tuple[str, ...]
     roles: tuple[str, ...]
+    schema: str = "LegalEntity"
+
+
+#: FollowTheMoney schemata by the kind of party they are; LegalEntity (and anything unknown) may be either
+_PERSON_SCHEMATA = frozenset({"Person"})
+_ORGANISATION_SCHEMATA = frozenset({"Company", "Organization", "PublicBody", "Fund"})
+_NOT_A_PARTY = frozenset({"Vessel", "Airplane", "Vehicle", "Address", "CryptoWallet", "Security"})
+
+
+def _kind(schema: str) -> str:
+    if schema in _PERSON_SCHEMATA:
+        return "person"
+    if schema in _ORGANISATION_SCHEMATA:
+        return "organisation"
+    if schema in _NOT_A_PARTY:
+        return schema.lower()
+    return "any"
+
+
+def schemata_match(a: str, b: str) -> bool:
+    """Whether entities of FtM schemata ``a`` and ``b`` can be the same party (a Person never a Company)."""
+    ka, kb = _kind(a), _kind(b)
+    return ka == kb or "any" in (ka, kb)
 
 
 @dataclass(frozen=True)
@@ -301,6 +340,16 @@ class MatchResult:
 # -- normalisation and phonetics ------------------------------------------------------
 
 
+#: scripts written without spaces between syllables or words: each character becomes its own token
+_SYLLABIC = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN", "YI ")
+
+
+def _script(ch: str) -> str:
+    """The script of a letter, from its Unicode name ('LATIN', 'CYRILLIC', 'CJK', 'ARABIC', …)."""
+    name = unicodedata.name(ch, "")
+    return name.split(" ")[0] if name else ""
+
+
 def _ascii_fold(text: str) -> str:
     out = []
     for ch in text.lower():
@@ -311,7 +360,41 @@ def _ascii_fold(text: str) -> str:
         else:
             out.append(ch)
     decomposed = unicodedata.normalize("NFKD", "".join(out))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    kept = []
+    for c in decomposed:
+        if unicodedata.combining(c):
+            continue
+        if c.isascii():
+            kept.append(c)
+        elif unicodedata.name(c, "").startswith(_SYLLABIC):
+            kept.append(" " + anyascii(c).lower() + " ")
+        else:
+            kept.append(anyascii(c).lower())
+    return "".join(kept)
+
+
+def script_note(name: str) -> str | None:
+    """What a reader should know about screening ``name``: transliterated from which script (and how),
+    or not screenable at all; None for Latin (and Cyrillic, transliterated by the table) names."""
+    scripts = sorted(
+        {_script(c) for c in name if c.isalpha() and not c.isascii()} - {"LATIN", "CYRILLIC", ""}
+    )
+    tokens = normalise_name(name)
+    if not tokens:
+        return f"{name!r}: not screenable — nothing is left to compare after transliteration"
+    if not scripts:
+        return None
+    shown = " ".join(tokens)
+    extra = (
+        " Arabic and Hebrew scripts leave vowels unwritten, so matches against Latin spellings are weak;"
+        if {"ARABIC", "HEBREW"} & set(scripts)
+        else ""
+    )
+    return (
+        f"{name!r} is in {', '.join(s.title() for s in scripts)} script: screened as its transliteration "
+        f"{shown!r} (anyascii).{extra} A list entry spelled by translation, or only in another script, is not "
+        "found this way: screen the name's official Latin form too."
+    )
 
 
 @lru_cache(maxsize=200_000)
@@ -446,6 +529,16 @@ def _dice(a: list[str], b: list[str]) -> float:
 
 def _token_overlap(a: list[str], b: list[str]) -> float:
     """Weighted Dice overlap with fuzzy token matches and joined adjacent tokens."""
+    return _token_match(a, b)[0]
+
+
+def unmatched_share(a: Sequence[str], b: Sequence[str]) -> float:
+    """The larger share (by weight) of either name's distinctive tokens that match nothing in the other."""
+    return _token_match(list(a), list(b))[1]
+
+
+def _token_match(a: list[str], b: list[str]) -> tuple[float, float]:
+    """(weighted Dice overlap, larger share of unmatched distinctive tokens)."""
     wa = [_weight(t) for t in a]
     wb = [_weight(t) for t in b]
     total = sum(wa) + sum(wb)
@@ -476,7 +569,14 @@ def _token_overlap(a: list[str], b: list[str]) -> float:
     got = sum(w * m for w, m in zip(wa, matched_a, strict=True)) + sum(
         w * m for w, m in zip(wb, matched_b, strict=True)
     )
-    return got / total if total else 0.0
+
+    def unmatched(ws: list[float], ms: list[float], toks: list[str]) -> float:
+        strong = [(w, m) for w, m, t in zip(ws, ms, toks, strict=True) if w >= 1.0 and len(t) > 1]
+        total_w = sum(w for w, _ in strong)
+        return sum(w for w, m in strong if not m) / total_w if total_w else 0.0
+
+    share = max(unmatched(wa, matched_a, a), unmatched(wb, matched_b, b))
+    return (got / total if total else 0.0), share
 
 
 def _identifier_values(values: Iterable[str]) -> dict[str, str]:
@@ -499,13 +599,15 @@ def score_match(
     """Score one subject against one list entry, with each feature's contribution."""
     cfg = config or ScreeningConfig()
     sub_tokens = normalise_name(subject.name)
-    best = (-1.0, 0.0, 0.0, 0.0, target.name)
+    best = (-1.0, 0.0, 0.0, 0.0, target.name, 0.0)
     for candidate in target.names:
-        s, t, p = name_features(sub_tokens, normalise_name(candidate))
-        value = cfg.w_string * s + cfg.w_tokens * t + cfg.w_phonetic * p
+        cand_tokens = normalise_name(candidate)
+        s, t, p = name_features(sub_tokens, cand_tokens)
+        miss = unmatched_share(sub_tokens, cand_tokens) if sub_tokens and cand_tokens else 0.0
+        value = cfg.w_string * s + cfg.w_tokens * t + cfg.w_phonetic * p + cfg.unmatched_tokens * miss
         if value > best[0]:
-            best = (value, s, t, p, candidate)
-    name_score, s, t, p, matched = best
+            best = (value, s, t, p, candidate, miss)
+    name_score, s, t, p, matched, miss = best
     ids_sub = _identifier_values(subject.identifiers)
     ids_tgt = _identifier_values(target.identifiers)
     shared = set(ids_sub) & set(ids_tgt)
@@ -522,16 +624,24 @@ def score_match(
         "name_string": s,
         "name_tokens": t,
         "name_phonetic": p,
+        "unmatched_tokens": miss,
         "identifier": ident,
         "country": country_value,
     }
     if ident > name_score:
-        contributions = {"name_string": 0.0, "name_tokens": 0.0, "name_phonetic": 0.0, "identifier": ident}
+        contributions = {
+            "name_string": 0.0,
+            "name_tokens": 0.0,
+            "name_phonetic": 0.0,
+            "unmatched_tokens": 0.0,
+            "identifier": ident,
+        }
     else:
         contributions = {
             "name_string": cfg.w_string * s,
             "name_tokens": cfg.w_tokens * t,
             "name_phonetic": cfg.w_phonetic * p,
+            "unmatched_tokens": cfg.unmatched_tokens * miss,
             "identifier": 0.0,
         }
     contributions["country"] = country
@@ -636,6 +746,8 @@ def screen_subjects(
     results: list[MatchResult] = []
     for subject in subjects:
         for i in index.candidates(subject):
+            if not schemata_match(subject.schema, sanctions.targets[i].schema):
+                continue  # a person is not a company (FollowTheMoney schemata, as nomenklatura)
             result = score_match(subject, sanctions.targets[i], cfg)
             if result.score >= floor:
                 results.append(result)
@@ -647,8 +759,17 @@ def scenario_subjects(ctx: SecurityContext) -> list[Subject]:
     """Investors, their entities, and every parent and ultimate owner, once each."""
     subjects: dict[str, dict[str, Any]] = {}
 
-    def add(key: str, name: str, countries: set[str], identifiers: Iterable[str], role: str) -> None:
-        entry = subjects.setdefault(key, {"name": name, "countries": set(), "identifiers": [], "roles": []})
+    def add(
+        key: str,
+        name: str,
+        countries: set[str],
+        identifiers: Iterable[str],
+        role: str,
+        schema: str = "LegalEntity",
+    ) -> None:
+        entry = subjects.setdefault(
+            key, {"name": name, "countries": set(), "identifiers": [], "roles": [], "schema": schema}
+        )
         entry["countries"] |= countries
         entry["identifiers"] += [i for i in identifiers if i not in entry["identifiers"]]
         if role not in entry["roles"]:
@@ -657,7 +778,8 @@ def scenario_subjects(ctx: SecurityContext) -> list[Subject]:
     for inv in ctx.investors.values():
         node = ctx.graph.nodes.get(inv.entity)
         ids = node.identifiers if node else ()
-        add(inv.entity, inv.name, {inv.country}, ids, f"investor {inv.investor}")
+        kind = node.schema if node and node.schema else "LegalEntity"
+        add(inv.entity, inv.name, {inv.country}, ids, f"investor {inv.investor}", kind)
         if node and node.name != inv.name:
             add(
                 inv.entity + "#entity",
@@ -665,6 +787,7 @@ def scenario_subjects(ctx: SecurityContext) -> list[Subject]:
                 {node.country},
                 ids,
                 f"legal entity of investor {inv.investor}",
+                kind,
             )
         ultimate = set(ctx.graph.ultimate_owners(inv.entity))
         for h in inv.holders:
@@ -673,11 +796,23 @@ def scenario_subjects(ctx: SecurityContext) -> list[Subject]:
                 continue
             kind = "ultimate owner" if h.holder in ultimate else ("parent" if h.controls else "owner")
             role = f"{kind} of {inv.investor} ({h.voting_pct:.2f} % voting, {h.economic_pct:.2f} % economic)"
-            add(h.holder, n.name, {n.country}, n.identifiers, role)
+            add(h.holder, n.name, {n.country}, n.identifiers, role, n.schema or "LegalEntity")
     return [
-        Subject(k, v["name"], frozenset(v["countries"]), tuple(v["identifiers"]), tuple(v["roles"]))
+        Subject(
+            k, v["name"], frozenset(v["countries"]), tuple(v["identifiers"]), tuple(v["roles"]), v["schema"]
+        )
         for k, v in subjects.items()
     ]
+
+
+def screening_notes(subjects: Sequence[Subject]) -> list[str]:
+    """One line per subject whose name was transliterated from another script, or is not screenable."""
+    notes = []
+    for sub in subjects:
+        note = script_note(sub.name)
+        if note is not None:
+            notes.append(f"{sub.key}: {note}")
+    return notes
 
 
 SCREENING_COLUMNS: list[str] = [
@@ -705,6 +840,7 @@ def screen_scenario(
     """Screen a scenario's investors and owners; one row per candidate match (best first)."""
     cfg = config or ScreeningConfig()
     lst = sanctions if isinstance(sanctions, SanctionsList) else load_sanctions_list(sanctions)
+    subjects = scenario_subjects(ctx)
     rows = [
         {
             "subject": r.subject.key,
@@ -721,6 +857,9 @@ def screen_scenario(
             "threshold": cfg.threshold,
             "list_version": lst.version,
         }
-        for r in screen_subjects(scenario_subjects(ctx), lst, cfg)
+        for r in screen_subjects(subjects, lst, cfg)
     ]
-    return pd.DataFrame(rows, columns=SCREENING_COLUMNS)
+    out = pd.DataFrame(rows, columns=SCREENING_COLUMNS)
+    # names transliterated from another script, or not screenable at all (say so, never silently skip)
+    out.attrs["notes"] = screening_notes(subjects)
+    return out
