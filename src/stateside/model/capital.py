@@ -11,8 +11,8 @@ import linopy
 import xarray as xr
 
 from stateside.model.data import ModelData
-from stateside.model.expressions import cumulative
-from stateside.scenario.settings import COALITION_ASSET_CLASSES
+from stateside.model.expressions import Expressions, cumulative, it_equipment_bought
+from stateside.scenario.settings import coalition_asset_classes
 
 
 def capex_by_asset_class(m: linopy.Model, d: ModelData) -> linopy.LinearExpression:
@@ -20,7 +20,9 @@ def capex_by_asset_class(m: linopy.Model, d: ModelData) -> linopy.LinearExpressi
 
     :math:`I^{gen}_p = \\sum_{g,r} \\kappa_{g,r,p} b_{g,r,p}` (likewise storage),
     :math:`I^{tx}_p = \\sum_c \\kappa_c x_{c,p}`, :math:`I^{dc}_p = \\sum_k \\kappa_k m_k n_{k,p}`,
-    :math:`I^{fab}_p = \\sum_f \\kappa_f y_{f,p}`.
+    :math:`I^{fab}_p = \\sum_f \\kappa_f y_{f,p}`,
+    :math:`I^{IT}_p = \\kappa^{IT} P^{IT}_p + \\pi^{acc} (\\chi^{dom}_p + \\chi^{imp}_p)` (IT equipment
+    bought, new and refreshed, with its accelerators at their price).
     """
     parts: list[linopy.LinearExpression] = []
     build_cost = m.variables["build"] * d.capex_musd_per_gw
@@ -43,17 +45,26 @@ def capex_by_asset_class(m: linopy.Model, d: ModelData) -> linopy.LinearExpressi
     else:
         fab = 0 * m.variables["build"].sum(["technology", "region"])
     parts.append(fab.expand_dims(asset_class=["fab"]))
+    if d.has_campuses:
+        it = it_equipment_bought(m, d) * d.it_rest_musd_per_gw + d.accelerator_price_musd_per_million * (
+            m.variables["chips_domestic"] + m.variables["chips_import"]
+        )
+    else:
+        it = 0 * m.variables["build"].sum(["technology", "region"])
+    parts.append(it.expand_dims(asset_class=["it_equipment"]))
     return linopy.merge(parts, dim="asset_class").sel(asset_class=d.asset_classes)
 
 
-def add_capital(m: linopy.Model, d: ModelData) -> None:
+def add_capital(m: linopy.Model, d: ModelData, e: Expressions | None = None) -> None:
     """Equity covers what the plan builds; investors stay within commitments and caps.
 
     * ``equity_balance``: :math:`\\sum_i e_{i,a,p} + \\sigma^{eq}_{a,p} = \\chi_a [(1-\\delta_a) I_{a,p} - G_{a,p}]`
       (the shortfall :math:`\\sigma^{eq}` exists only in target mode, penalised;
-      :math:`\\chi_a = 1` for the coalition's own asset classes, campuses and fabs, and 0 for
-      generation, storage and transmission, which the grid builds and recovers through
-      rates — see :data:`stateside.scenario.settings.COALITION_ASSET_CLASSES`);
+      :math:`\\chi_a = 1` for the coalition's own asset classes, campuses and fabs — and IT
+      equipment where the coalition buys it (:math:`\\chi^{IT}`, ``finance.it_equipment_buyer``)
+      — and 0 for generation, storage and transmission, which the grid builds and recovers
+      through rates, and for IT equipment the campus tenant buys — see
+      :func:`stateside.scenario.settings.coalition_asset_classes`);
     * ``capital_available``: :math:`\\sum_{v \\le p} \\sum_a e_{i,a,v} \\le \\sum_{v \\le p} C_{i,v}`
       (unspent capital carries forward);
     * ``share_cap``: :math:`e_{i,a,p} - s_{i,a} \\sum_j e_{j,a,p} - \\sigma^{cap}_{i,a,p} \\le 0`
@@ -67,8 +78,9 @@ def add_capital(m: linopy.Model, d: ModelData) -> None:
     if d.has_fabs:
         grants = (m.variables["fab_build"] * d.fab_grant_musd).sum("fab").expand_dims(asset_class=["fab"])
         need = need - grants.reindex(asset_class=d.asset_classes)  # type: ignore[operator]
+    owned = coalition_asset_classes(d.settings.finance)
     coalition = xr.DataArray(
-        [1.0 if a in COALITION_ASSET_CLASSES else 0.0 for a in d.asset_classes],
+        [1.0 if a in owned else 0.0 for a in d.asset_classes],
         coords={"asset_class": d.asset_classes},
         dims=["asset_class"],
     )

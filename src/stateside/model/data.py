@@ -22,7 +22,7 @@ build comes online), ``day`` and ``step`` (the typical hours), ``corridor``,
 
 Each part is built, documented and tested on its own by a module of
 :mod:`stateside.model.inputs` (time, fleet, credits, demand, corridors, campuses,
-fabs, capital, penalties); :func:`prepare` only assembles them.
+fabs, capital, penalties, it_equipment); :func:`prepare` only assembles them.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from stateside.model.inputs.credits import build_credits
 from stateside.model.inputs.demand import build_demand
 from stateside.model.inputs.fabs import build_fabs
 from stateside.model.inputs.fleet import build_fleet
+from stateside.model.inputs.it_equipment import build_it_equipment
 from stateside.model.inputs.penalties import (
     BUDGET_VALUE_MUSD_PER_GW,
     PENALTY_CHIPS_MUSD_PER_MILLION,
@@ -177,6 +178,14 @@ class ModelData:
     accelerators_million_per_gw: float
     import_limit_million_per_year: float
     min_domestic_share: xr.DataArray  # (period)
+    # IT equipment (inputs.it_equipment)
+    it_rest_musd_per_gw: float  # IT equipment less accelerators, per GW of IT
+    accelerator_price_musd_per_million: float
+    it_refresh_years: int
+    it_annuity: float
+    it_active: xr.DataArray  # (vintage, period)
+    it_refresh: xr.DataArray  # (vintage, period) refreshes of vintage v falling in period p
+    it_coalition: bool  # the coalition buys the IT equipment
     # capital (inputs.capital)
     debt_share: xr.DataArray  # (asset_class)
     capital_available_musd: xr.DataArray  # (investor, period) new capital each period
@@ -257,4 +266,5 @@ def prepare(
         **_parts(campuses),
         **_parts(fabs),
         **_parts(capital),
+        **_parts(build_it_equipment(s, time)),
     )

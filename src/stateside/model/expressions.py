@@ -15,6 +15,9 @@ symbol                 definition
 :math:`\\hat L^{dc}_{r,p}` campus peak load (GW): :math:`\\sum_{k \\in r} m_k\\, \\mathrm{PUE}_k N_{k,p}`
 :math:`L^{fab}_{r,p}`  fab load (GW): :math:`\\sum_{f \\in r} P_f O_{f,p}`
 :math:`IT_p`           AI IT capacity online (GW): :math:`\\sum_k m_k N_{k,p}`
+:math:`P^{IT}_p`       IT equipment bought in period p (GW of IT): new modules and the
+                       refresh of earlier ones, :math:`\\sum_k m_k (n_{k,p} + \\sum_v F_{v,p} n_{k,v})`
+                       (:mod:`stateside.model.inputs.it_equipment`)
 =====================  ==========================================================================
 """
 
@@ -54,6 +57,7 @@ class Expressions:
     campus_load: linopy.LinearExpression | None  # (region, period) GW
     fab_load: linopy.LinearExpression | None  # (region, period) GW
     it_online: linopy.LinearExpression | None  # (period) GW
+    it_purchase: linopy.LinearExpression | None = None  # (period) GW of IT equipment bought
 
 
 def build_expressions(m: linopy.Model, d: ModelData) -> Expressions:
@@ -66,7 +70,7 @@ def build_expressions(m: linopy.Model, d: ModelData) -> Expressions:
 
     expansion = cumulative(m.variables["expand"], d.periods) if len(d.corridors) else None
 
-    modules_online = campus_load = campus_peak = it_online = None
+    modules_online = campus_load = campus_peak = it_online = it_purchase = None
     if d.has_campuses:
         modules_online = cumulative(m.variables["modules"], d.periods)
         idx, sign = membership(d.campus_region, d.regions)
@@ -76,6 +80,7 @@ def build_expressions(m: linopy.Model, d: ModelData) -> Expressions:
         peak_gw = m.variables["modules"] * (d.campus_module_gw * d.campus_peak_factor)
         campus_peak = cumulative(regional_sum_expr(m, peak_gw, idx, sign), d.periods)
         it_online = (modules_online * d.campus_module_gw).sum("campus")
+        it_purchase = it_equipment_bought(m, d)
 
     fab_online = fab_load = None
     if d.has_fabs:
@@ -95,7 +100,16 @@ def build_expressions(m: linopy.Model, d: ModelData) -> Expressions:
         campus_load=campus_load,
         fab_load=fab_load,
         it_online=it_online,
+        it_purchase=it_purchase,
     )
+
+
+def it_equipment_bought(m: linopy.Model, d: ModelData) -> linopy.LinearExpression:
+    """:math:`P^{IT}_p = \\sum_k m_k (n_{k,p} + \\sum_v F_{v,p} n_{k,v})`: GW of IT equipment
+    bought in each period, new and refreshed (campuses only)."""
+    new_it = (m.variables["modules"] * d.campus_module_gw).sum("campus")
+    refreshed = (new_it.rename(period="vintage") * d.it_refresh).sum("vintage")
+    return new_it + refreshed
 
 
 def regional_sum_expr(
@@ -117,4 +131,4 @@ def regional_sum_expr(
     return linopy.LinearExpression(ds, m)
 
 
-__all__ = ["Expressions", "build_expressions", "cumulative", "regional_sum"]
+__all__ = ["Expressions", "build_expressions", "cumulative", "it_equipment_bought", "regional_sum"]

@@ -7,13 +7,19 @@
       + \\sum_r \\lambda u_{r,p,t} \\big)
       + \\sum_c \\psi^{tx} \\kappa_c X_{c,p}
       + \\sum_k (\\psi_k \\kappa_k + \\phi_k)\\, m_k N_{k,p}
-      + \\sum_f (\\psi_f \\kappa_f + \\phi_f) O_{f,p} \\Big] + \\text{penalties}
+      + \\sum_f (\\psi_f \\kappa_f + \\phi_f) O_{f,p}
+      + \\psi^{IT} \\sum_v A^{IT}_{v,p} \\big(\\kappa^{IT} P^{IT}_v + \\pi^{acc} (\\chi^{dom}_v + \\chi^{imp}_v)\\big)
+      \\Big] + \\text{penalties}
 
 :math:`W_p = \\sum_{y \\in p} (1+r)^{-(y-y_0)}` discounted years of the period;
 :math:`\\psi` capital recovery factors (annualised capex is counted in every period an
 asset is active, PyPSA's multi-period convention); :math:`\\kappa` capex; :math:`\\phi`
 fixed O&M per year; :math:`\\mu` marginal cost (VOM + fuel + carbon); :math:`\\lambda`
-value of lost load. The fixed O&M of existing capacity that may retire early
+value of lost load. IT equipment (:mod:`stateside.model.inputs.it_equipment`) bought in
+period v — new modules and refreshes, :math:`P^{IT}_v`, and the accelerators bought,
+imported or domestic, at their price — is annualised over its refresh cycle R and
+counted in each period p with :math:`y_v \\le y_p < y_v + R`, whoever buys it (the
+tenant or the coalition: that only decides whose capital pays). The fixed O&M of existing capacity that may retire early
 (:math:`O`, :mod:`stateside.model.retirement`) is in the objective; that of the rest of
 the existing fleet is a constant, left out and reported in the plan's cost table.
 Penalties (undiscounted) price the elastic slacks in a stated order — see
@@ -34,6 +40,7 @@ from stateside.model import data as md
 from stateside.model.campuses import it_counted
 from stateside.model.data import ModelData
 from stateside.model.expressions import Expressions
+from stateside.model.fabs import accelerators_bought
 
 
 def cost_terms(m: linopy.Model, d: ModelData, e: Expressions) -> dict[str, linopy.LinearExpression]:
@@ -75,6 +82,10 @@ def cost_terms(m: linopy.Model, d: ModelData, e: Expressions) -> dict[str, linop
         terms["fab"] = (e.fab_online * (d.fab_annuity * d.fab_capex_musd + d.fab_fom_musd_per_year)).sum(
             "fab"
         )
+    bought = accelerators_bought(m)
+    if e.it_purchase is not None and bought is not None:
+        spend = e.it_purchase * d.it_rest_musd_per_gw + bought * d.accelerator_price_musd_per_million
+        terms["it_equipment"] = (spend.rename(period="vintage") * (d.it_active * d.it_annuity)).sum("vintage")
     return terms
 
 

@@ -11,14 +11,33 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-AssetClass = Literal["datacenter", "generation", "storage", "transmission", "fab"]
-ASSET_CLASSES: tuple[str, ...] = ("datacenter", "generation", "storage", "transmission", "fab")
+AssetClass = Literal["datacenter", "generation", "storage", "transmission", "fab", "it_equipment"]
+ASSET_CLASSES: tuple[str, ...] = (
+    "datacenter",
+    "generation",
+    "storage",
+    "transmission",
+    "fab",
+    "it_equipment",
+)
 #: The asset classes the coalition owns and funds from its commitments. Generation,
 #: storage and transmission are built by the grid (utilities and merchants) for all load,
 #: at least cost, and recovered through rates; they never draw on the coalition's capital
 #: or appear in its cap tables (issue #11; coalition-owned power for a named campus is
 #: issue #12's).
 COALITION_ASSET_CLASSES: tuple[str, ...] = ("datacenter", "fab")
+#: Debt share of IT equipment when ``finance.debt_share`` does not name it (GPU-backed
+#: facilities lend about half the hardware's cost; SOURCES.md).
+IT_EQUIPMENT_DEBT_SHARE_DEFAULT = 0.5
+
+
+def coalition_asset_classes(finance: FinanceSettings) -> tuple[str, ...]:
+    """The asset classes the coalition owns and funds: campuses and fabs always, IT
+    equipment when ``finance.it_equipment_buyer`` is ``coalition`` (issue #12)."""
+    extra = ("it_equipment",) if finance.it_equipment_buyer == "coalition" else ()
+    return COALITION_ASSET_CLASSES + extra
+
+
 STAGES: tuple[str, ...] = ("prospect", "in_talks", "term_sheet", "committed", "funded")
 
 
@@ -83,6 +102,122 @@ class FinanceSettings(_Strict):
         "committed",
         description="'committed': commitments at stage committed or funded count in full; 'expected': every commitment counts at its stage probability.",
     )
+    # --- project-economics assumptions (issue #12): every one is scenario data, sweepable
+    campus_lease_usd_per_kw_month: float = Field(
+        200.0,
+        ge=0,
+        description="All-in rent a campus earns per kW of IT capacity per month, power included (USD/kW-month, base dollar year): the campus buys its power, so returns differ by site. Default: 140 triple-net market rent + ~60 of power for 1 kW of IT at PUE 1.2, 80 % utilisation and the 2023 US industrial average of 8.1 ¢/kWh (SOURCES.md).",
+    )
+    campus_property_tax_insurance_share_per_year: float = Field(
+        0.015,
+        ge=0,
+        le=0.2,
+        description="Property tax and insurance of a campus each year, as a share of its capex (fraction/yr).",
+    )
+    campus_network_charge_share: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="Share of a state's average industrial tariff (finance.industrial_tariff_usd_per_mwh) that is network (transmission and distribution) charges a campus pays on top of the regional energy price (fraction).",
+    )
+    industrial_tariff_usd_per_mwh: dict[str, float] = Field(
+        default_factory=dict,
+        description="Average revenue per MWh from industrial customers by region (state), the tariff of a large industrial customer (USD/MWh); regions not listed use industrial_tariff_default_usd_per_mwh.",
+    )
+    industrial_tariff_default_usd_per_mwh: float = Field(
+        81.0,
+        ge=0,
+        description="Industrial tariff for regions not in industrial_tariff_usd_per_mwh (USD/MWh; 2023 US average 8.1 ¢/kWh, EIA).",
+    )
+    campus_construction_years: int = Field(
+        2, ge=1, le=10, description="Construction time of a campus phase (years)."
+    )
+    capacity_price_usd_per_kw_year: float = Field(
+        98.5,
+        ge=0,
+        description="Capacity price a campus pays per kW of its peak load and a power plant earns per accredited kW (USD/kW-yr; PJM 2025/26 BRA 269.92 USD/MW-day).",
+    )
+    it_equipment_usd_per_kw_it: float = Field(
+        32_000.0,
+        ge=0,
+        description="IT equipment (accelerators, servers, networking) per kW of IT capacity (USD/kW, base dollar year); includes the accelerators at accelerator_price_usd each. Public range 25,000-35,000 (SOURCES.md).",
+    )
+    accelerator_price_usd: float = Field(
+        40_000.0,
+        ge=0,
+        description="Price of one accelerator, imported or domestic (USD); part of it_equipment_usd_per_kw_it (chips.accelerators_per_mw_it of them per MW).",
+    )
+    it_refresh_years: int = Field(
+        5, ge=4, le=6, description="IT equipment is replaced every this many years (refresh cycle, 4-6)."
+    )
+    it_equipment_buyer: Literal["tenant", "coalition"] = Field(
+        "tenant",
+        description="Who buys the IT equipment: 'tenant' (the campus's tenant, under its lease; the coalition funds the campus only, as at Abilene) or 'coalition' (the coalition funds it: asset class it_equipment in capital, cap tables and returns).",
+    )
+    it_rental_usd_per_accelerator_hour: float = Field(
+        2.5,
+        ge=0,
+        description="What the owner of IT equipment earns per accelerator-hour in use (USD), for the it_equipment project economics.",
+    )
+    it_interest_rate_nominal: float = Field(
+        0.10, ge=0, le=0.5, description="Interest on GPU-backed debt (fraction/yr, nominal)."
+    )
+    it_debt_tenor_years: int = Field(4, ge=1, le=10, description="Tenor of GPU-backed debt (years).")
+    fab_price_usd_per_accelerator: float = Field(
+        4_500.0, ge=0, description="Foundry revenue per accelerator-equivalent a fab makes (USD)."
+    )
+    fab_cost_of_sales_share: float = Field(
+        0.35, ge=0, le=1, description="Cost of sales of a fab as a share of its revenue (fraction)."
+    )
+    transmission_allowed_roe: float = Field(
+        0.1002,
+        ge=0,
+        le=0.5,
+        description="Allowed return on equity of transmission (FERC Opinion 569-A) (fraction).",
+    )
+    transmission_om_share_per_year: float = Field(
+        0.01, ge=0, le=0.2, description="Transmission O&M per year as a share of capex (fraction/yr)."
+    )
+    transmission_life_years: int = Field(40, ge=1, le=100, description="Book life of transmission (years).")
+    interest_rate_nominal: float = Field(
+        0.08, ge=0, le=0.5, description="Interest on project debt (fraction/yr, nominal; NREL ATB 2024)."
+    )
+    return_on_equity_nominal: float = Field(
+        0.105, ge=0, le=0.5, description="Cost of equity (fraction/yr, nominal; NREL ATB 2024)."
+    )
+    income_tax_rate: float = Field(
+        0.2574,
+        ge=0,
+        lt=1,
+        description="Combined federal and state income tax rate (fraction; NREL ATB 2024).",
+    )
+    inflation: float = Field(0.025, ge=0, le=0.2, description="Inflation (fraction/yr; ReEDS, SAM).")
+    target_dscr: float = Field(
+        1.30, gt=0, le=5, description="Debt sized to this debt-service coverage ratio."
+    )
+    debt_tenor_years: int = Field(18, ge=1, le=40, description="Tenor of project debt (years).")
+    ptc_usd_per_mwh: float = Field(
+        26.0,
+        ge=0,
+        description="Technology-neutral production tax credit, §45Y, full rate (USD/MWh, 10 years).",
+    )
+    storage_itc_rate: float = Field(
+        0.30, ge=0, le=1, description="Investment tax credit of storage, §48E (fraction)."
+    )
+    chips_48d_rate: float = Field(
+        0.35,
+        ge=0,
+        le=1,
+        description="Advanced manufacturing investment credit of fabs, §48D (fraction; 35 % since OBBBA, 2025).",
+    )
+    chips_48d_last_start_year: int = Field(
+        2026, description="Fabs whose construction begins after this year earn no §48D credit (§48D(e))."
+    )
+
+    @model_validator(mode="after")
+    def _fill_it_debt(self) -> FinanceSettings:
+        self.debt_share.setdefault("it_equipment", IT_EQUIPMENT_DEBT_SHARE_DEFAULT)
+        return self
 
 
 class SecuritySettings(_Strict):
@@ -213,7 +348,8 @@ class Settings(_Strict):
         4, ge=1, le=24, description="Hours per time step within a typical day (must divide 24)."
     )
     weather_year: int = Field(
-        2019, description="Calendar year of the hourly profiles (synthetic solar and wind, and the demand shapes' year)."
+        2019,
+        description="Calendar year of the hourly profiles (synthetic solar and wind, and the demand shapes' year).",
     )
     voll_usd_per_mwh: float = Field(
         10_000.0, gt=0, description="Value of lost load: penalty on unserved energy (USD/MWh)."
