@@ -242,7 +242,7 @@ def _extract(
     tables["campuses"] = _campuses(m, d)
     tables["fabs"] = _fabs(m, d)
     tables["it_capacity"] = _it_capacity(m, d)
-    tables["chips"] = _chips(m, d)
+    tables["chips"] = _chips(m, d, built)
     tables["equity_need"] = _equity_need(m, d)
     tables["capital"], tables["capital_by_investor"] = _capital(m, d)
     tables["costs"] = _costs(m, d, built)
@@ -457,11 +457,13 @@ def _it_capacity(m: linopy.Model, d: ModelData) -> pd.DataFrame:
     return df
 
 
-def _chips(m: linopy.Model, d: ModelData) -> pd.DataFrame:
+def _chips(m: linopy.Model, d: ModelData, built: BuiltModel) -> pd.DataFrame:
     n = _sol(m, "modules")
-    if n is None:
+    bought = built.expressions.it_purchase
+    if n is None or bought is None:
         return pd.DataFrame(columns=["period", "need", "domestic", "imported", "short"])
-    need = (n * d.campus_module_gw * d.accelerators_million_per_gw).sum("campus")
+    # need: the accelerators of the IT equipment bought in the period (new modules and refreshes)
+    need = bought.solution.fillna(0.0) * d.accelerators_million_per_gw
     out = {"need": need}
     for col, var in (("domestic", "chips_domestic"), ("imported", "chips_import"), ("short", "chips_short")):
         sol = _sol(m, var)
