@@ -306,3 +306,31 @@ def test_typical_days_keep_the_peak_day() -> None:
     national = tp.demand.sum("region").values
     assert national.max() == pytest.approx(demand.sum(axis=1).max(), rel=0.02)
     assert float(tp.weight_hours.sum()) == pytest.approx(8760.0)
+
+
+def test_unreachable_reserve_margin_plans_and_says_so(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The tiny scenario with nothing buildable and a 100 % margin in NM: `stateside plan`
+    still returns a plan, names the shortfall in words and exits 0 (docs/model.md)."""
+    import shutil
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from stateside.cli import app
+
+    monkeypatch.setenv("STATESIDE_DB_URL", f"sqlite:///{tmp_path / 'runs.db'}")
+    src = Path(__file__).parent / "fixtures" / "tiny"
+    dest = tmp_path / "tight"
+    shutil.copytree(src, dest)
+    regions = pd.read_csv(dest / "regions.csv")
+    regions["reserve_margin"] = np.where(regions["region"] == "NM", 1.0, np.nan)
+    regions.to_csv(dest / "regions.csv", index=False)
+    techs = pd.read_csv(dest / "technologies.csv")
+    techs["buildable"] = False
+    techs.to_csv(dest / "technologies.csv", index=False)
+    result = CliRunner().invoke(app, ["plan", str(dest)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "What could not be met" in text
+    assert "reserve margin in NM short by" in text
