@@ -12,6 +12,7 @@ import re
 import struct
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -94,6 +95,30 @@ def test_key_figures_are_the_plans(html: str, plan_dir: Path) -> None:
     # the coefficients and their sources are printed
     for needle in ("datacenter_construction", "abilene_crusoe", "einpresswire.com/article/814716407"):
         assert needle in html
+
+
+def test_hourly_dispatch_prices_and_the_map_layers(html: str, plan_dir: Path) -> None:
+    """Point 3 of issue #14: a dispatch stack and price chart per state (one menu), prices by
+    state, a price layer and the new lines on the map, values printed on the tiles."""
+    from stateside.timeseries import annual_price
+
+    assert 'id="fig-dispatch-prices"' in html
+    assert "Hour by hour, 2030: dispatch and price per state" in html
+    assert "Wholesale prices by state, 2030" in html
+    prices = annual_price(pd.read_parquet(plan_dir / "prices_t.parquet"))
+    tx = float(prices[(prices["region"] == "TX") & (prices["period"] == 2030)]["price_usd_per_mwh"].iloc[0])
+    assert f"{tx:,.2f}" in html  # the table prints the plan's average price
+    page = (
+        html.replace("\\u002f", "/").replace("\\u003c", "<").replace("\\u003e", ">")
+    )  # plotly's JSON escapes
+    assert "Wholesale price 2030 (USD/MWh)" in page  # the map's price layer
+    assert f"<b>TX</b><br>{tx:,.1f}" in page  # each tile shows its value
+    corridors = pd.read_csv(plan_dir / "corridors.csv")
+    if float(corridors["new_mw"].sum()) > 0.5:
+        assert "new transmission" in html
+    # readers' names, not ids: no "gas_ct (TX)" labels, no raw column names in tables
+    assert "gas_ct (" not in html and "capex_datacenter_usd" not in html
+    assert "What each state gets: investment" in html and "What each state gets: jobs and capacity" in html
 
 
 def test_security_review_of_the_cap_tables(html: str, plan_dir: Path, tiny: Scenario) -> None:

@@ -27,7 +27,7 @@ from stateside.impact import IMPACT_TABLES, impact_summary, impact_tables
 from stateside.plan import Plan, default_mode
 from stateside.report import figures
 from stateside.report import fmt as f
-from stateside.report.grid import TileMetric, tile_map
+from stateside.report.grid import TileLine, TileMetric, tile_map
 from stateside.report.security import review_cap_tables, worst_by_project
 from stateside.report.style import CSS
 from stateside.scenario.types import Scenario
@@ -278,6 +278,9 @@ def _map(ctx: Context) -> str:
     st = states.copy()
     st["capex_gen_storage_usd"] = st["capex_generation_usd"] + st["capex_storage_usd"]
     st["new_power_mw"] = st["new_generation_mw"] + st["new_storage_mw"]
+    prices = state_prices(ctx)
+    if len(prices):
+        st = st.merge(prices[["region", "price_usd_per_mwh"]], on="region", how="left")
     metrics = [
         TileMetric("capex_total_usd", "Capex, all assets", 1e9, "USD bn", 2),
         TileMetric("campus_it_mw", f"AI IT MW online {ctx.last}", 1.0, "MW"),
@@ -288,17 +291,52 @@ def _map(ctx: Context) -> str:
         TileMetric("allied_equity_usd", "Allied equity", 1e9, "USD bn", 2),
         TileMetric("co2_t", f"Power-sector CO2 {ctx.last}", 1e6, "Mt"),
     ]
+    if "price_usd_per_mwh" in st.columns:
+        metrics.insert(2, TileMetric("price_usd_per_mwh", f"Wholesale price {ctx.last}", 1.0, "USD/MWh", 1))
     names = dict(
         zip(ctx.scenario.regions["region"].astype(str), ctx.scenario.regions["name"].astype(str), strict=True)
     )
-    fig = tile_map(st, metrics, names)
+    cor = ctx.table("corridors")
+    lines: list[TileLine] = []
+    if len(cor):
+        new = cor.groupby(["corridor", "region_from", "region_to"], as_index=False)["new_mw"].sum()
+        lines = [
+            TileLine(
+                str(r.region_from), str(r.region_to), float(r.new_mw), f"+{float(r.new_mw) / 1e3:,.1f} GW"
+            )
+            for r in new.itertuples(index=False)
+            if float(r.new_mw) > 0.5
+        ]
+    fig = tile_map(st, metrics, names, lines)
     return _section(
         "map",
         "Where it lands: the states",
-        "One square per state; pick a measure in the menu. Hover a state for its value. "
-        "Transmission counts half of each line to each of its two states.",
+        "One square per state with its value; pick a measure in the menu. Green lines are new "
+        "transmission over the horizon (GW at the middle). Transmission capex counts half of each "
+        "line to each of its two states.",
         _figure(ctx, fig, "state-map"),
     )
+
+
+def state_prices(ctx: Context) -> pd.DataFrame:
+    """Per state in the last period: the load-weighted average wholesale price (USD/MWh), the
+    lowest and highest hourly price and the campus load, from ``prices_t`` (else ``prices``)."""
+    pt = ctx.table("prices_t")
+    if len(pt):
+        from stateside.timeseries import annual_price
+
+        p = pt[pt["period"].astype(int) == ctx.last]
+        avg = annual_price(p)
+        rng = p.groupby("region")["price_usd_per_mwh"].agg(["min", "max"]).reset_index()
+        out = avg.merge(rng, on="region", how="left")
+    else:
+        pr = ctx.table("prices")
+        if not len(pr):
+            return pd.DataFrame(columns=["region", "price_usd_per_mwh", "min", "max"])
+        out = pr[pr["period"].astype(int) == ctx.last][["region", "price_usd_per_mwh"]].copy()
+        out["min"] = out["max"] = float("nan")
+    out["region"] = out["region"].astype(str)
+    return out.reset_index(drop=True)
 
 
 def _timeline(ctx: Context) -> str:
@@ -349,9 +387,72 @@ def _power(ctx: Context) -> str:
                 + '<p class="muted small">Load × the state\'s average CO2 rate of generation in the plan '
                 "(GHG Protocol Scope 2 location-based method); eGRID 2022 for comparison.</p>"
             )
+    body += _hourly(ctx)
     return _section(
-        "power", "Power", "Generation by technology, CO2, and the new capacity each state gets.", body
+        "power",
+        "Power",
+        "Generation by technology, CO2, the new capacity each state gets, and hour by hour in the "
+        "typical days: what runs and what power costs in each state.",
+        body,
     )
+
+
+def _hourly(ctx: Context) -> str:
+    """The dispatch stack and hourly price per state (a menu), and the prices by state."""
+    prices = state_prices(ctx)
+    camp = ctx.table("campuses")
+    load = (
+        camp[camp["period"] == ctx.last].groupby("region")["grid_load_mw"].sum()
+        if len(camp) and "grid_load_mw" in camp.columns
+        else pd.Series(dtype=float)
+    )
+    regions = [str(r) for r in ctx.scenario.regions["region"]]
+    # states with campus load first (largest first), then the others by name
+    regions = sorted(regions, key=lambda r: (-float(load.get(r, 0.0)), r))
+    fig = figures.dispatch_and_prices(ctx.plan, ctx.scenario, ctx.last, regions)
+    body = (
+        f"<h3>Hour by hour, {ctx.last}: dispatch and price per state</h3>"
+        + '<p class="muted small">Pick a state in the menu (states with AI campuses first). Each step is a '
+        "block of a typical day; ×N is how many days of the year it stands for. Storage charging and "
+        "exports show as the gap between the stack and the load.</p>"
+        + _figure(
+            ctx,
+            fig,
+            "dispatch-prices",
+            "No time-resolved results in this plan (plan it again to see them).",
+        )
+    )
+    if len(prices):
+        names = dict(
+            zip(
+                ctx.scenario.regions["region"].astype(str),
+                ctx.scenario.regions["name"].astype(str),
+                strict=True,
+            )
+        )
+        pr = prices.assign(
+            name=prices["region"].map(names).fillna(prices["region"]),
+            campus_mw=prices["region"].map(load).fillna(0.0),
+        ).sort_values(["campus_mw", "price_usd_per_mwh"], ascending=[False, False])
+        columns = [
+            ("name", "state", f.text),
+            ("price_usd_per_mwh", f"average price {ctx.last}, USD/MWh", lambda x: f.num(x, 2)),
+            ("min", "lowest hour", lambda x: f.num(x, 2)),
+            ("max", "highest hour", lambda x: f.num(x, 2)),
+            ("campus_mw", f"campus grid load {ctx.last}, MW", f.num),
+        ]
+        body += (
+            f"<h3>Wholesale prices by state, {ctx.last}</h3>"
+            + '<p class="muted small">The energy balance\'s marginal cost in each typical hour, averaged '
+            "with the hours' load as weights (USD/MWh of the base dollar year).</p>"
+            + f.table(pr.head(12), columns)
+            + (
+                f"<details><summary>All {len(pr)} states</summary>" + f.table(pr, columns) + "</details>"
+                if len(pr) > 12
+                else ""
+            )
+        )
+    return body
 
 
 def _campuses(ctx: Context) -> str:
@@ -652,26 +753,36 @@ def _impact(ctx: Context) -> str:
     states = ctx.table("state_benefits")
     if len(states):
         st = states[states["capex_total_usd"] > 0].sort_values("capex_total_usd", ascending=False)
-        body += "<h3>What each state gets</h3>" + f.table(
-            st,
-            [
-                ("name", "state", f.text),
-                ("capex_total_usd", "capex, USD bn", f.bn),
-                ("capex_datacenter_usd", "campuses", f.bn),
-                ("capex_generation_usd", "generation", f.bn),
-                ("capex_storage_usd", "storage", f.bn),
-                ("capex_transmission_usd", "transmission", f.bn),
-                ("capex_fab_usd", "fabs", f.bn),
-                ("capex_usd_per_capita", "USD per resident", f.num),
-                ("construction_job_years", "construction job-years", f.num),
-                ("permanent_jobs", f"permanent jobs {ctx.last}", f.num),
-                ("campus_it_mw", f"IT MW {ctx.last}", f.num),
-                ("new_generation_mw", "new gen MW", f.num),
-                ("new_storage_mw", "new storage MW", f.num),
-                ("fab_accelerators_per_year", "accelerators/yr", f.num),
-                ("chips_grants_usd", "CHIPS grants, USD bn", f.bn),
-                ("allied_equity_usd", "allied equity, USD bn", f.bn),
-            ],
+        body += (
+            "<h3>What each state gets: investment</h3>"
+            + f.table(
+                st,
+                [
+                    ("name", "state", f.text),
+                    ("capex_total_usd", "capex, USD bn", f.bn),
+                    ("capex_datacenter_usd", "AI campuses", f.bn),
+                    ("capex_generation_usd", "generation", f.bn),
+                    ("capex_storage_usd", "storage", f.bn),
+                    ("capex_transmission_usd", "transmission", f.bn),
+                    ("capex_fab_usd", "fabs", f.bn),
+                    ("capex_usd_per_capita", "USD per resident", f.num),
+                    ("chips_grants_usd", "CHIPS grants, USD bn", f.bn),
+                    ("allied_equity_usd", "allied equity, USD bn", f.bn),
+                ],
+            )
+            + "<h3>What each state gets: jobs and capacity</h3>"
+            + f.table(
+                st,
+                [
+                    ("name", "state", f.text),
+                    ("construction_job_years", "construction job-years", f.num),
+                    ("permanent_jobs", f"permanent jobs {ctx.last}", f.num),
+                    ("campus_it_mw", f"AI IT MW {ctx.last}", f.num),
+                    ("new_generation_mw", "new generation, MW", f.num),
+                    ("new_storage_mw", "new storage, MW", f.num),
+                    ("fab_accelerators_per_year", "accelerators per year", f.num),
+                ],
+            )
         )
     share = ctx.table("benefit_sharing")
     bs = ctx.scenario.settings.impact.benefit_sharing

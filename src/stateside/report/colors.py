@@ -43,3 +43,30 @@ FALLBACK = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#
 def color(name: str, palette: dict[str, str], i: int = 0) -> str:
     """The palette colour of ``name``, or a fallback colour."""
     return palette.get(name, FALLBACK[i % len(FALLBACK)])
+
+
+#: short human names of the default technologies (charts, tables, the web pages)
+TECH_LABELS: dict[str, str] = {
+    "coal": "Coal",
+    "gas_existing": "Gas (existing fleet)",
+    "gas_cc": "Gas combined cycle",
+    "gas_ct": "Gas turbine (CT)",
+    "oil": "Oil",
+    "nuclear": "Nuclear",
+    "smr": "Small modular reactor",
+    "hydro": "Hydro",
+    "pumped_storage": "Pumped storage",
+    "geothermal": "Geothermal",
+    "biomass": "Biomass",
+    "solar": "Solar PV",
+    "wind": "Onshore wind",
+    "battery": "Battery (4 h)",
+    "unserved": "Unserved energy",
+}
+
+
+def tech_label(tech: str) -> str:
+    """A technology id as a reader's name: ``gas_ct`` → "Gas turbine (CT)"; unknown ids
+    lose their underscores (``my_tech`` → "My tech")."""
+    t = str(tech)
+    return TECH_LABELS.get(t) or t.replace("_", " ").capitalize()

@@ -10,7 +10,15 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from stateside.plan import Plan
-from stateside.report.colors import CLASS_COLORS, CLASS_LABELS, FALLBACK, PARTY_COLORS, TECH_COLORS, color
+from stateside.report.colors import (
+    CLASS_COLORS,
+    CLASS_LABELS,
+    FALLBACK,
+    PARTY_COLORS,
+    TECH_COLORS,
+    color,
+    tech_label,
+)
 from stateside.scenario.types import Scenario
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
@@ -60,16 +68,29 @@ def it_capacity(plan: Plan) -> go.Figure | None:
     return _style(fig, 340)
 
 
+def _names(scenario: Scenario, table: str, key: str) -> dict[str, str]:
+    """id → name of a scenario table's rows (the id where the name is blank)."""
+    t = scenario.tables.get(table)
+    if t is None or not len(t) or "name" not in t.columns:
+        return {}
+    return {
+        str(k): (str(v) if isinstance(v, str) and v.strip() else str(k))
+        for k, v in zip(t[key], t["name"], strict=True)
+    }
+
+
 def build_timeline(plan: Plan, scenario: Scenario) -> go.Figure | None:
     """Each investment decision, by the period it comes online; marker area ~ capex."""
     items: list[dict[str, object]] = []
     t = plan.tables
+    campus_names = _names(scenario, "campuses", "campus")
+    fab_names = _names(scenario, "fabs", "fab")
     campuses = t.get("campuses", pd.DataFrame())
     for r in campuses.itertuples(index=False):
         if float(r.new_it_mw) > 1e-6:
             items.append(
                 {
-                    "label": f"{r.campus} ({r.region})",
+                    "label": f"{campus_names.get(str(r.campus), str(r.campus))}, {r.region}",
                     "cls": "datacenter",
                     "period": int(r.period),
                     "capex": float(r.capex_usd),
@@ -81,7 +102,7 @@ def build_timeline(plan: Plan, scenario: Scenario) -> go.Figure | None:
         if float(r.capex_usd) > 0:
             items.append(
                 {
-                    "label": f"{r.fab} ({r.region})",
+                    "label": f"{fab_names.get(str(r.fab), str(r.fab))}, {r.region}",
                     "cls": "fab",
                     "period": int(r.period),
                     "capex": float(r.capex_usd),
@@ -101,7 +122,7 @@ def build_timeline(plan: Plan, scenario: Scenario) -> go.Figure | None:
             cls = cls_of.get(str(r.technology), "generation")
             items.append(
                 {
-                    "label": f"{r.technology} ({r.region})",
+                    "label": f"{tech_label(str(r.technology))}, {r.region}",
                     "cls": cls,
                     "period": int(r.period),
                     "capex": float(r.capex_usd),
@@ -113,7 +134,7 @@ def build_timeline(plan: Plan, scenario: Scenario) -> go.Figure | None:
         if float(r.new_mw) > 1e-6:
             items.append(
                 {
-                    "label": f"line {r.corridor}",
+                    "label": f"Line {r.region_from}–{r.region_to}",
                     "cls": "transmission",
                     "period": int(r.period),
                     "capex": float(r.capex_usd),
@@ -200,9 +221,9 @@ def generation_mix(plan: Plan, scenario: Scenario) -> go.Figure | None:
         fig.add_bar(
             x=periods,
             y=sub["energy_mwh"] / 1e6,
-            name=str(tech),
+            name=tech_label(str(tech)),
             marker_color=color(str(tech), TECH_COLORS, i),
-            hovertemplate="%{x}: %{y:,.1f} TWh<extra>" + str(tech) + "</extra>",
+            hovertemplate="%{x}: %{y:,.1f} TWh<extra>" + tech_label(str(tech)) + "</extra>",
             secondary_y=False,
         )
     co2 = g.groupby("period")["co2_t"].sum().reindex([int(p) for p in periods]).fillna(0.0)
@@ -253,13 +274,14 @@ def new_capacity_by_state(plan: Plan, scenario: Scenario) -> go.Figure | None:
     for i, what in enumerate(sorted(df["what"].unique())):
         sub = df[df["what"] == what].set_index("region").reindex(order.index).fillna(0.0)
         c = CLASS_COLORS["transmission"] if what.startswith("transmission") else color(what, TECH_COLORS, i)
+        name = what if what.startswith("transmission") else tech_label(what)
         fig.add_bar(
             y=list(order.index),
             x=sub["mw"],
             orientation="h",
-            name=what,
+            name=name,
             marker_color=c,
-            hovertemplate="%{y}: %{x:,.0f} MW<extra>" + what + "</extra>",
+            hovertemplate="%{y}: %{x:,.0f} MW<extra>" + name + "</extra>",
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text="new MW over the horizon")
@@ -512,3 +534,118 @@ def benefit_sharing(sharing: pd.DataFrame) -> go.Figure | None:
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text="IT MW online")
     return _style(fig, 340)
+
+
+def _snapshot_labels(df: pd.DataFrame) -> tuple[list[tuple[int, int]], list[str]]:
+    """The typical hours (day, step) in order and their axis labels ("day 1 08:00 (×91)")."""
+    snaps = df.drop_duplicates(["day", "step"]).sort_values(["day", "step"])
+    keys = [(int(r.day), int(r.step)) for r in snaps.itertuples(index=False)]
+    steps_per_day = snaps.groupby("day")["step"].count().to_dict()
+    labels = []
+    for r in snaps.itertuples(index=False):
+        block_hours = 24.0 / max(1, int(steps_per_day[r.day]))
+        days = round(float(r.weight_hours) / block_hours)
+        labels.append(f"day {int(r.day) + 1} {int(r.hour):02d}:00 (×{days})")
+    return keys, labels
+
+
+def dispatch_and_prices(plan: Plan, scenario: Scenario, period: int, regions: list[str]) -> go.Figure | None:
+    """Per region (a menu): the dispatch stack over the typical hours of ``period`` (MW; storage
+    charging below zero) with the load, and the hourly price (USD/MWh) below it."""
+    d = plan.tables.get("dispatch_t")
+    p = plan.tables.get("prices_t")
+    if d is None or p is None or not len(d) or not len(p):
+        return None
+    d = d[d["period"].astype(int) == period]
+    p = p[p["period"].astype(int) == period]
+    regions = [r for r in regions if r in set(p["region"].astype(str))]
+    if not regions:
+        return None
+    keys, labels = _snapshot_labels(p)
+    names = _names(scenario, "regions", "region")
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.68, 0.32], vertical_spacing=0.06)
+    visible_sets: list[list[int]] = []
+    order = {t: i for i, t in enumerate(TECH_COLORS)}
+    n = 0
+    for k, region in enumerate(regions):
+        mine: list[int] = []
+        rd = d[d["region"].astype(str) == region]
+        techs = sorted(rd["technology"].astype(str).unique(), key=lambda t: (order.get(t, 99), t))
+        for i, tech in enumerate(techs):
+            series = rd[rd["technology"].astype(str) == tech].set_index(["day", "step"])["dispatch_mw"]
+            ys = [float(series.get(key, 0.0)) for key in keys]
+            if max((abs(y) for y in ys), default=0.0) < 0.5:
+                continue
+            fig.add_scatter(
+                x=labels,
+                y=ys,
+                name=tech_label(tech),
+                mode="lines",
+                stackgroup="neg" if min(ys) < 0 else "pos",
+                line={
+                    "width": 0.5,
+                    "color": "#d1495b" if tech == "unserved" else color(tech, TECH_COLORS, i),
+                },
+                visible=k == 0,
+                legendgroup=tech,
+                hovertemplate="%{x}: %{y:,.0f} MW<extra>" + tech_label(tech) + "</extra>",
+                row=1,
+                col=1,
+            )
+            mine.append(n)
+            n += 1
+        rp = p[p["region"].astype(str) == region].set_index(["day", "step"])
+        fig.add_scatter(
+            x=labels,
+            y=[float(rp["load_mw"].get(key, 0.0)) for key in keys],
+            name="load (incl. campuses, fabs)",
+            mode="lines",
+            line={"color": "#1b2a3a", "width": 2, "dash": "dot"},
+            visible=k == 0,
+            hovertemplate="%{x}: load %{y:,.0f} MW<extra></extra>",
+            row=1,
+            col=1,
+        )
+        fig.add_scatter(
+            x=labels,
+            y=[float(rp["price_usd_per_mwh"].get(key, float("nan"))) for key in keys],
+            name="price (USD/MWh)",
+            mode="lines+markers",
+            line={"color": "#3b6fb6", "width": 2, "shape": "hv"},
+            visible=k == 0,
+            hovertemplate="%{x}: %{y:,.2f} USD/MWh<extra>price</extra>",
+            row=2,
+            col=1,
+        )
+        mine += [n, n + 1]
+        n += 2
+        visible_sets.append(mine)
+    buttons = []
+    for k, region in enumerate(regions):
+        vis = [False] * n
+        for i in visible_sets[k]:
+            vis[i] = True
+        buttons.append(
+            {
+                "label": f"{names.get(region, region)} ({region})",
+                "method": "restyle",
+                "args": [{"visible": vis}],
+            }
+        )
+    fig.update_layout(
+        updatemenus=[
+            {
+                "buttons": buttons,
+                "direction": "down",
+                "x": 0.0,
+                "xanchor": "left",
+                "y": 1.16,
+                "yanchor": "top",
+                "bgcolor": "#ffffff",
+            }
+        ]
+    )
+    fig.update_yaxes(title_text="MW", row=1, col=1)
+    fig.update_yaxes(title_text="USD/MWh", row=2, col=1, rangemode="tozero")
+    fig.update_xaxes(tickangle=-45, row=2, col=1)
+    return _style(fig, 560)

@@ -46,8 +46,25 @@ class TileMetric:
     digits: int = 0
 
 
-def tile_map(states: pd.DataFrame, metrics: list[TileMetric], names: dict[str, str]) -> go.Figure:
-    """A tile-grid map of ``states`` (a ``region`` column plus the metric columns) with a metric selector."""
+@dataclass(frozen=True)
+class TileLine:
+    """A line between two states' tiles (a corridor), ``mw`` wide, labelled ``label``."""
+
+    a: str
+    b: str
+    mw: float
+    label: str
+
+
+def tile_map(
+    states: pd.DataFrame,
+    metrics: list[TileMetric],
+    names: dict[str, str],
+    lines: list[TileLine] | None = None,
+) -> go.Figure:
+    """A tile-grid map of ``states`` (a ``region`` column plus the metric columns) with a metric
+    selector; each tile shows its state and the value of the chosen metric, and ``lines``
+    (corridors) are drawn between tile centres with their label at the middle."""
     regions = [str(r) for r in states["region"]]
     grid = [str(r) for r in pd.read_csv(grid_path())["region"]]
     pos = tile_positions(list(dict.fromkeys([*grid, *regions])))
@@ -70,25 +87,29 @@ def tile_map(states: pd.DataFrame, metrics: list[TileMetric], names: dict[str, s
         if r not in set(regions)
     ]
 
-    def layers(m: TileMetric) -> tuple[list[list[float | None]], list[list[str]]]:
+    def layers(m: TileMetric) -> tuple[list[list[float | None]], list[list[str]], list[list[str]]]:
         z: list[list[float | None]] = [[None] * n_cols for _ in range(n_rows)]
         hover = [[""] * n_cols for _ in range(n_rows)]
+        text = [row[:] for row in label]
         for rec in states.to_dict("records"):
             r = str(rec["region"])
             i, j = pos[r]
-            v = float(rec.get(m.column) or 0.0) / m.scale
+            raw = rec.get(m.column)
+            v = float(raw) / m.scale if raw is not None and raw == raw else 0.0
             z[i][j] = v
-            hover[i][j] = f"<b>{names.get(r, r)}</b> ({r})<br>{m.label}: {v:,.{m.digits}f} {m.unit}"
-        return z, hover
+            shown = f"{v:,.{m.digits}f}"
+            hover[i][j] = f"<b>{names.get(r, r)}</b> ({r})<br>{m.label}: {shown} {m.unit}"
+            text[i][j] = f"<b>{r}</b><br>{shown if abs(v) > 0 else '–'}"
+        return z, hover, text
 
-    first_z, first_hover = layers(metrics[0])
+    first_z, first_hover, first_text = layers(metrics[0])
     fig = go.Figure(
         go.Heatmap(
             z=first_z,
-            text=label,
+            text=first_text,
             customdata=first_hover,
             texttemplate="%{text}",
-            textfont={"size": 12},
+            textfont={"size": 10},
             hovertemplate="%{customdata}<extra></extra>",
             colorscale=[[0.0, "#eef3f8"], [0.15, "#c9dcef"], [0.5, "#6fa3d6"], [1.0, "#173f73"]],
             xgap=4,
@@ -99,14 +120,18 @@ def tile_map(states: pd.DataFrame, metrics: list[TileMetric], names: dict[str, s
     )
     buttons = []
     for m in metrics:
-        z, hover = layers(m)
+        z, hover, text = layers(m)
         buttons.append(
             {
-                "label": m.label,
+                "label": f"{m.label} ({m.unit})",
                 "method": "restyle",
-                "args": [{"z": [z], "customdata": [hover], "colorbar.title.text": m.unit}],
+                "args": [
+                    {"z": [z], "customdata": [hover], "text": [text], "colorbar.title.text": m.unit},
+                    [0],
+                ],
             }
         )
+    _add_lines(fig, lines or [], pos)
     fig.update_layout(
         updatemenus=[
             {
@@ -128,3 +153,38 @@ def tile_map(states: pd.DataFrame, metrics: list[TileMetric], names: dict[str, s
         plot_bgcolor="rgba(0,0,0,0)",
     )
     return fig
+
+
+def _add_lines(fig: go.Figure, lines: list[TileLine], pos: dict[str, tuple[int, int]]) -> None:
+    """Corridors as lines between tile centres, width by MW, the label at the middle."""
+    drawn = [ln for ln in lines if ln.a in pos and ln.b in pos and ln.mw > 0]
+    if not drawn:
+        return
+    top = max(ln.mw for ln in drawn)
+    mid_x, mid_y, mid_text = [], [], []
+    for k, ln in enumerate(drawn):
+        (ya, xa), (yb, xb) = pos[ln.a], pos[ln.b]
+        fig.add_scatter(
+            x=[xa, xb],
+            y=[ya, yb],
+            mode="lines",
+            line={"width": 1.5 + 5.0 * ln.mw / top, "color": "rgba(46,154,91,0.75)"},
+            hoverinfo="text",
+            text=f"{ln.a}–{ln.b}: {ln.label}",
+            name="new transmission",
+            legendgroup="lines",
+            showlegend=k == 0,
+        )
+        mid_x.append((xa + xb) / 2)
+        mid_y.append((ya + yb) / 2)
+        mid_text.append(ln.label)
+    fig.add_scatter(
+        x=mid_x,
+        y=mid_y,
+        mode="text",
+        text=mid_text,
+        textfont={"size": 9, "color": "#1d5e37"},
+        hoverinfo="skip",
+        showlegend=False,
+    )
+    fig.update_layout(legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.1})
