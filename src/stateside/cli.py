@@ -331,16 +331,21 @@ def plan(
     as_json: cli_plan.JsonOption = False,
     fmt: cli_plan.FormatOption = "csv",
     reuse: cli_plan.ReuseOption = False,
+    time_limit: cli_plan.TimeLimitOption = None,
 ) -> None:
     """Plan a scenario: what to build, where, when, and who pays.
 
     Solves the co-optimisation of campuses, power, transmission, fabs and capital with HiGHS and prints the AI capacity online, new power capacity, campuses and fabs built, capital by asset class and investor, and — if anything cannot be met — which targets or rules fail and by how much. Without DIR, plans the embedded default US scenario.
+
+    Exit codes: 0 a plan proven within the scenario's solver.mip_gap; 1 a problem with the scenario or the run store; 3 stopped early at the time limit (or branch and bound stalled): the best plan found is printed and saved with its proven gap; 4 no plan (the solver found none); 130 interrupted (Ctrl-C): the best plan found so far is printed and saved, if there is one.
     """
     if mode is not None and mode not in ("target", "budget"):
         raise typer.BadParameter(f"expected target or budget, found {mode!r}", param_hint="--mode")
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter(f"expected csv or parquet, found {fmt!r}", param_hint="--format")
     scenario = _load(directory)
+    if time_limit is not None:
+        scenario = cli_plan.with_time_limit(scenario, time_limit)
     cli_plan.plan_command(scenario, mode, out, as_json, fmt, console, reuse=reuse)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -14,6 +15,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from stateside.model.solve import SolveEvent
 from stateside.plan import Plan
 from stateside.scenario.types import Scenario
 
@@ -28,32 +30,90 @@ STAGE_LABELS = {
 }
 
 
+#: exit codes of ``stateside plan`` (documented in its --help, README and docs/model.md)
+EXIT_OK = 0  # a plan proven within solver.mip_gap
+EXIT_ERROR = 1  # the scenario or the run store has a problem (message on stderr)
+EXIT_STOPPED = 3  # stopped early (time limit; branch and bound stalled): the best plan found, with its gap
+EXIT_NO_PLAN = 4  # no plan: the solver found none (infeasible, or stopped before a first plan)
+EXIT_INTERRUPTED = 130  # Ctrl-C: the best plan found so far is printed and saved, if there is one
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 a plan proven within the scenario's solver.mip_gap; 1 a problem with the scenario or "
+    "the run store; 3 stopped early at solver.time_limit_s (or branch and bound stalled) — the best plan "
+    "found is printed and saved with its proven gap; 4 no plan (the solver found none); 130 interrupted "
+    "(Ctrl-C) — the best plan found so far is printed and saved, if there is one."
+)
+
+
+def exit_code(plan: Plan) -> int:
+    """The exit code of ``stateside plan`` for a finished plan (see EXIT_CODES_HELP)."""
+    term = plan.termination or plan.status
+    if plan.extra.get("interrupted") or term == "interrupted":
+        return EXIT_INTERRUPTED
+    if not plan.tables:
+        return EXIT_NO_PLAN
+    if term == "optimal":
+        return EXIT_OK
+    return EXIT_STOPPED
+
+
+class _Reporter:
+    """Stage names and solve events (:class:`stateside.model.solve.SolveEvent`) to a Rich
+    progress display on a terminal, or to plain lines on stderr otherwise."""
+
+    def __init__(self, err: Console, progress: Progress | None, quiet: bool) -> None:
+        self.err, self.progress, self.quiet = err, progress, quiet
+        self.task_ids: dict[str, Any] = {}
+        self.stage = ""
+        self._last_line = 0.0
+
+    def __call__(self, stage: str) -> None:
+        self.stage = stage
+        if self.progress is not None:
+            self.finish()
+            self.task_ids[stage] = self.progress.add_task(STAGE_LABELS.get(stage, stage), total=None)
+        elif not self.quiet:
+            self.err.print(f"… {STAGE_LABELS.get(stage, stage)}")
+
+    def on_solve(self, event: SolveEvent) -> None:
+        if event.stage == "done":
+            return
+        text = f"{STAGE_LABELS['solve']} · {event.describe()}"
+        if self.progress is not None and "solve" in self.task_ids:
+            self.progress.update(self.task_ids["solve"], description=text)
+        elif not self.quiet:
+            now = time.monotonic()
+            if event.kind != "progress" or now - self._last_line >= PLAIN_PROGRESS_INTERVAL_S:
+                self._last_line = now
+                self.err.print(f"  {event.elapsed_s:6.1f} s  {event.describe()}", markup=False)
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            for tid in self.task_ids.values():
+                self.progress.update(tid, completed=1, total=1)
+
+
+#: seconds between progress lines of a long solve when stderr is not a terminal
+PLAIN_PROGRESS_INTERVAL_S = 10.0
+
+
 def execute(scenario: Scenario, mode: str | None, quiet: bool, reuse: bool = False) -> tuple[Plan, str, bool]:
     """Run the plan (saved to the run store) with a Rich progress display on stderr (none
-    when ``quiet``). Returns the plan, its run id and whether a stored run was reused."""
+    when ``quiet``): each stage, and during the solve its stage (relaxation, rounding,
+    fixed LP, branch and bound), elapsed time, plan, bound and gap. Returns the plan, its
+    run id and whether a stored run was reused."""
     from stateside.store.api import plan_with_store
 
     err = Console(stderr=True, highlight=False)
     if quiet or (not err.is_terminal and not sys.stderr.isatty()):
-        # plain one-line stage messages when not on a terminal (CI logs, pipes)
-        def step(stage: str) -> None:
-            if not quiet:
-                err.print(f"… {STAGE_LABELS.get(stage, stage)}")
-
-        return plan_with_store(scenario, mode, reuse, step)
+        # plain lines when not on a terminal (CI logs, pipes)
+        return plan_with_store(scenario, mode, reuse, _Reporter(err, None, quiet))
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=False
     ) as progress:
-        task_ids: dict[str, int] = {}
-
-        def step(stage: str) -> None:
-            for tid in task_ids.values():
-                progress.update(tid, completed=1, total=1)  # type: ignore[arg-type]
-            task_ids[stage] = progress.add_task(STAGE_LABELS.get(stage, stage), total=None)  # type: ignore[assignment]
-
-        result = plan_with_store(scenario, mode, reuse, step)
-        for tid in task_ids.values():
-            progress.update(tid, completed=1, total=1)  # type: ignore[arg-type]
+        reporter = _Reporter(err, progress, quiet)
+        result = plan_with_store(scenario, mode, reuse, reporter)
+        reporter.finish()
     return result
 
 
@@ -151,6 +211,16 @@ def summary_tables(plan: Plan) -> list[Table]:
     return out
 
 
+STATUS_NOTES = {
+    "time_limit": "Stopped at the time limit (solver.time_limit_s): this is the best plan found, "
+    "proven within {gap:.2%} of the optimum.",
+    "stalled": "Stopped: branch and bound improved neither the plan nor its bound for a minute; this is "
+    "the best plan found, proven within {gap:.2%} of the optimum.",
+    "interrupted": "Interrupted (Ctrl-C): this is the best plan found so far, proven within {gap:.2%} of "
+    "the optimum.",
+}
+
+
 def print_plan(plan: Plan, console: Console) -> None:
     s = plan.summary()
     status_style = "green" if s["status"] == "optimal" else "yellow"
@@ -165,6 +235,11 @@ def print_plan(plan: Plan, console: Console) -> None:
             + f" · build {s['build_seconds']:.1f} s, solve {s['solve_seconds']:.1f} s",
         )
     )
+    note = STATUS_NOTES.get(str(s["status"]))
+    if note:
+        console.print(
+            Text(note.format(gap=s["mip_gap"] if s["mip_gap"] is not None else float("nan")), style="yellow")
+        )
     for table in summary_tables(plan):
         console.print(table)
     if plan.diagnosis:
@@ -186,16 +261,28 @@ def plan_command(
 ) -> Plan:
     from stateside.store.db import StoreError
 
+    t0 = time.perf_counter()
     try:
         plan, run_id, reused = execute(scenario, mode, quiet=as_json, reuse=reuse)
     except StoreError as exc:
         console.print(Text(f"error: {exc}", style="red"))
-        raise typer.Exit(1) from None
+        raise typer.Exit(EXIT_ERROR) from None
+    except KeyboardInterrupt:
+        Console(stderr=True).print(Text("interrupted before a plan existed; nothing saved", style="yellow"))
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    io_start = time.perf_counter()
+    stages = plan.extra.get("stage_seconds")
+    if isinstance(stages, dict) and not reused:
+        stages["save"] = round(
+            io_start - t0 - sum(v for k, v in stages.items() if not k.startswith("solve_")), 3
+        )
     if out is not None:
         from stateside.report import write_report  # plotly loads only when a report is written
 
         plan.to_dir(out, fmt=fmt)
         write_report(plan, scenario, out / "report.html")
+    if isinstance(stages, dict) and not reused:
+        stages["output"] = round(time.perf_counter() - io_start, 3)
     if as_json:
         sys.stdout.write(json.dumps({**plan.summary(), "run_id": run_id, "reused": reused}, indent=2) + "\n")
     else:
@@ -204,6 +291,9 @@ def plan_command(
             console.print(f"Tables, summary.json and report.html written to {out}")
         verb = "Reused stored" if reused else "Saved as"
         console.print(f"{verb} run {run_id[:8]} (stateside runs show {run_id[:8]})")
+    code = exit_code(plan)
+    if code != EXIT_OK:
+        raise typer.Exit(code)
     return plan
 
 
@@ -232,3 +322,21 @@ ReuseOption = Annotated[
     ),
 ]
 FormatOption = Annotated[str, typer.Option("--format", help="Table format for --out: csv or parquet.")]
+TimeLimitOption = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        min=1.0,
+        help="Seconds the whole solve may take (overrides the scenario's solver.time_limit_s); at the limit the best plan found is kept (exit code 3).",
+        show_default=False,
+    ),
+]
+
+
+def with_time_limit(scenario: Scenario, seconds: float) -> Scenario:
+    """The scenario with ``solver.time_limit_s`` set to ``seconds``."""
+    import dataclasses
+
+    s = scenario.settings
+    solver = s.solver.model_copy(update={"time_limit_s": float(seconds)})
+    return dataclasses.replace(scenario, settings=s.model_copy(update={"solver": solver}))

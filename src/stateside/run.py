@@ -6,6 +6,7 @@ This is the orchestration layer between the scenario, the model, the security ru
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ from stateside.scenario.types import Scenario
 from stateside.scenario.typical import scenario_typical_periods
 
 Progress = Callable[[str], None]
+"""Called with each stage name as it starts. If the callable also has an ``on_solve``
+attribute, that is called with every :class:`stateside.model.solve.SolveEvent` of the
+solve (relaxation, rounding, fixed LP, branch and bound: elapsed time, plan, bound, gap)."""
 
 STAGES = ("profiles", "caps", "build", "solve", "results", "finance", "impact")
 
@@ -61,24 +65,54 @@ def run_plan_detailed(
 ) -> PlanRun:
     """:func:`run_plan`, keeping the solved linopy model (for checks and exports)."""
     step = progress or (lambda _stage: None)
+    on_solve = getattr(progress, "on_solve", None)
     s = scenario.settings
+    seconds: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def lap(stage: str) -> None:
+        now = time.perf_counter()
+        seconds[stage] = round(now - clock[0], 3)
+        clock[0] = now
+
     step("profiles")
     typical = scenario_typical_periods(scenario)
+    lap("profiles")
     step("caps")
     caps = share_caps if share_caps is not None else share_caps_for(scenario)
+    lap("caps")
     step("build")
     t0 = time.perf_counter()
     data = prepare(scenario, typical, caps, mode=mode)
     built = build_model(data)
     build_seconds = time.perf_counter() - t0
+    lap("build")
     step("solve")
-    result = solve(built, s.solver)
+    result = solve(built, s.solver, progress=on_solve)
+    lap("solve")
     step("results")
     plan = extract_plan(built, result, s.name, build_seconds, scenario.content_hash())
-    plan.extra["share_caps"] = len(caps)
-    plan.extra["solve_method"] = result.method
+    lap("results")
     step("finance")
     attach_finance(plan, scenario, caps)
+    lap("finance")
     step("impact")
     attach_impact(plan, scenario)
+    lap("impact")
+    sizes = built.data.weight_hours.sizes
+    plan.extra.update(
+        {
+            "share_caps": len(caps),
+            "solve_method": result.method,
+            "typical_days": int(sizes.get("day", 0)),
+            "snapshots_per_period": int(sizes.get("day", 0) * sizes.get("step", 0)),
+            "time_limit_reached": result.time_limit_reached,
+            "interrupted": result.interrupted,
+            "lower_bound_usd": result.lower_bound_musd * 1e6
+            if result.lower_bound_musd is not None and math.isfinite(result.lower_bound_musd)
+            else None,
+            "highs_seconds": round(result.highs_seconds, 3),
+            "stage_seconds": {**seconds, **{f"solve_{k}": v for k, v in result.stage_seconds.items()}},
+        }
+    )
     return PlanRun(plan=plan, built=built, result=result, share_caps=caps)

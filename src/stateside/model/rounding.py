@@ -48,3 +48,12 @@ def round_fabs(y_lp: xr.DataArray) -> xr.DataArray:
     online = np.cumsum(np.clip(y_lp.values, 0.0, None), axis=1) > 1e-3
     built = np.diff(np.concatenate([np.zeros((online.shape[0], 1)), online], axis=1).astype(float), axis=1)
     return xr.DataArray(np.clip(built, 0.0, 1.0), coords=y_lp.coords, dims=y_lp.dims)
+
+
+def floor_fabs(y_lp: xr.DataArray) -> xr.DataArray:
+    """Binary go/no-go per (fab, period) keeping only the fabs the relaxation builds whole:
+    online from the first period in which its cumulative value reaches one."""
+    y_lp = y_lp.fillna(0.0).transpose("fab", "period")
+    online = np.cumsum(np.clip(y_lp.values, 0.0, None), axis=1) >= 1.0 - EPS
+    built = np.diff(np.concatenate([np.zeros((online.shape[0], 1)), online], axis=1).astype(float), axis=1)
+    return xr.DataArray(np.clip(built, 0.0, 1.0), coords=y_lp.coords, dims=y_lp.dims)

@@ -1,54 +1,151 @@
-"""Solve the built model with HiGHS through linopy's direct interface.
+"""Solve the built model with HiGHS: staged, time-limited, interruptible, with progress.
 
 Integer decisions (campus modules, fab go/no-go) are few (tens) but every LP of the
 default problem has ~50,000 rows after presolve, and HiGHS's branch and bound spends
-most of its time looking for a first good incumbent. So the solve is staged:
+most of its time looking for a first good incumbent. So the solve is staged, on one
+HiGHS instance built once from the linopy model (each later LP starts from the previous
+basis — a few bound changes, so the dual simplex needs few iterations):
 
-1. the LP relaxation (dual simplex: 2 s on the default, against 20 s for the interior
-   point — see docs/benchmarks.md) gives a lower bound;
-2. target-aware rounding (:mod:`stateside.model.rounding`) gives integers; the LP with
-   them fixed gives a feasible plan and an upper bound;
-3. if the gap between the two is within ``solver.mip_gap`` the plan is accepted
-   (the reported gap is this proven bound); otherwise HiGHS's MIP solver runs, warm
-   started from the rounded plan, and the integers it finds are fixed for a final LP.
+1. **relaxation** — the LP relaxation (dual simplex: 2 s on the default, against 20 s for
+   the interior point — see docs/benchmarks.md) gives a lower bound;
+2. **rounding** — target-aware rounding (:mod:`stateside.model.rounding`). Fabs first:
+   where the relaxation builds a fraction of a fab, the fabs are rounded (online from the
+   first period the relaxation uses them) and fixed, and the LP is solved again with the
+   modules free, so the campus build adapts to the fab decision (in budget mode a whole
+   fab may not be affordable: then the fractional fabs are dropped instead). Then the
+   modules are rounded from that LP (target mode: down, then whole modules added back
+   until the IT targets are covered; budget mode: down, so the plan stays within capital);
+3. **fixed LP** — the LP with every integer fixed gives a feasible plan and an upper
+   bound. If it is infeasible, everything is rounded down and fixed instead;
+4. if the gap between the bounds is within ``solver.mip_gap`` the plan is accepted (the
+   reported gap is this proven bound); otherwise **branch and bound** (HiGHS's MIP solver)
+   runs for the time left, warm started from the rounded plan, and the integers it finds
+   are fixed for a **final LP**.
 
-Either way the duals (regional prices and every shadow price) come from the LP with the
+Either way the duals (regional prices and every shadow price) come from an LP with the
 integers fixed — the usual practice in capacity expansion (ReEDS, GenX).
+
+**Time limit.** ``solver.time_limit_s`` bounds the whole solve (every stage together; the
+final LP of branch and bound keeps a small reserve). A solve that reaches it keeps the
+best plan found so far and says so: ``termination == "time_limit"``,
+``time_limit_reached``, and ``mip_gap`` is the proven gap of that plan. **Ctrl-C**
+(KeyboardInterrupt) during a HiGHS run stops HiGHS the same way: the best plan so far is
+kept and ``termination == "interrupted"``. A limit or interrupt before any plan exists
+returns a result that is not :attr:`SolveResult.usable`.
+
+**Progress.** ``solve(..., progress=callback)`` calls ``callback(SolveEvent)`` from the
+calling thread: when a stage starts and ends, and about once a second while HiGHS runs
+(elapsed time; for branch and bound the incumbent, the bound and the gap HiGHS reports).
+Nothing from HiGHS or linopy is printed (HiGHS's output is off; linopy's warnings about
+non-optimal runs are held back): a probing LP that turns out infeasible is reported only
+through the result and the events.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
+import highspy
 import linopy
+import numpy as np
+import xarray as xr
 
 from stateside.model.build import BuiltModel
-from stateside.model.rounding import round_fabs, round_modules
+from stateside.model.rounding import floor_fabs, round_fabs, round_modules
 from stateside.scenario.settings import SolverSettings
 
 INTEGER_VARIABLES = ("modules", "fab_build")
-USABLE = ("optimal", "time_limit", "suboptimal")
+USABLE = ("optimal", "time_limit", "stalled", "suboptimal", "interrupted")
+
+#: the stages of a solve, in order (``lp`` alone when the model has no integers)
+SOLVE_STAGES = ("relaxation", "rounding", "fixed_lp", "branch_and_bound", "final_lp")
+STAGE_LABELS = {
+    "lp": "LP",
+    "relaxation": "LP relaxation",
+    "rounding": "rounding",
+    "fixed_lp": "fixed LP",
+    "branch_and_bound": "branch and bound",
+    "final_lp": "final LP",
+}
+#: seconds between progress events while HiGHS runs
+PROGRESS_INTERVAL_S = 1.0
+#: seconds kept back from branch and bound for the final LP (at least; see _reserve_s)
+FINAL_LP_RESERVE_S = 5.0
+#: the least time limit given to one HiGHS run, seconds
+MIN_RUN_S = 0.5
+#: branch and bound stops ("stalled") when neither its plan nor its bound has improved by
+#: STALL_REL (relative) for STALL_S seconds; the best plan is kept with its proven gap
+STALL_S = 60.0
+STALL_REL = 1e-4
+#: seconds past its time limit after which a HiGHS run is stopped from outside
+OVERRUN_GRACE_S = 1.0
+
+_INT_TOL = 1e-6
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: "optimal",
+    highspy.HighsModelStatus.kInfeasible: "infeasible",
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible_or_unbounded",
+    highspy.HighsModelStatus.kUnbounded: "unbounded",
+    highspy.HighsModelStatus.kTimeLimit: "time_limit",
+    highspy.HighsModelStatus.kInterrupt: "interrupted",
+    highspy.HighsModelStatus.kIterationLimit: "iteration_limit",
+    highspy.HighsModelStatus.kSolutionLimit: "time_limit",
+    highspy.HighsModelStatus.kMemoryLimit: "memory_limit",
+}
+
+
+@dataclass(frozen=True)
+class SolveEvent:
+    """One progress report of a solve (see the module docstring)."""
+
+    stage: str  # one of SOLVE_STAGES, or "lp"
+    kind: str  # "start", "progress" or "end"
+    elapsed_s: float  # since the solve started
+    objective_musd: float | None = None  # best plan so far (branch and bound: incumbent)
+    bound_musd: float | None = None  # best proven lower bound
+    gap: float | None = None  # relative gap between the two
+    message: str = ""
+
+    def describe(self) -> str:
+        """One line for a log or a progress display."""
+        parts = [STAGE_LABELS.get(self.stage, self.stage)]
+        if self.message:
+            parts.append(self.message)
+        if self.objective_musd is not None and math.isfinite(self.objective_musd):
+            parts.append(f"plan {self.objective_musd / 1e3:,.1f} USD bn")
+        if self.bound_musd is not None and math.isfinite(self.bound_musd):
+            parts.append(f"bound {self.bound_musd / 1e3:,.1f} USD bn")
+        if self.gap is not None and math.isfinite(self.gap):
+            parts.append(f"gap {self.gap:.2%}")
+        return " · ".join(parts)
+
+
+SolveProgress = Callable[[SolveEvent], None]
 
 
 @dataclass(frozen=True)
 class SolveResult:
-    status: str  # linopy status: "ok", "warning", ...
-    termination: str  # "optimal", "time_limit", "infeasible", ...
+    status: str  # "ok" when a plan exists, else "warning"
+    termination: str  # "optimal", "time_limit", "interrupted", "infeasible", ...
     objective_musd: float
     mip_gap: float | None  # proven relative gap of the integer solution (None: no integers)
-    solve_seconds: float  # HiGHS wall time, every stage together
+    solve_seconds: float  # wall time of the whole solve, every stage together
     duals: bool  # whether duals from the (fixed) LP are available
     method: str = "lp"  # "lp", "relax-and-round" or "branch-and-bound"
     lower_bound_musd: float | None = None
+    time_limit_reached: bool = False
+    interrupted: bool = False
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    highs_seconds: float = 0.0  # HiGHS's own run time, every run together
 
     @property
     def optimal(self) -> bool:
@@ -56,12 +153,12 @@ class SolveResult:
 
     @property
     def usable(self) -> bool:
-        """A solution exists (optimal, or a feasible point at a time limit)."""
+        """A solution exists (optimal, or the best plan found at a time limit or interrupt)."""
         return self.termination in USABLE and math.isfinite(self.objective_musd)
 
 
-def highs_options(settings: SolverSettings, mip: bool) -> dict[str, object]:
-    opts: dict[str, object] = {
+def highs_options(settings: SolverSettings, mip: bool) -> dict[str, Any]:
+    opts: dict[str, Any] = {
         "presolve": "on" if settings.presolve else "off",
         "time_limit": float(settings.time_limit_s),
         "output_flag": False,
@@ -98,21 +195,245 @@ def quiet_stdout() -> Iterator[None]:
         os.close(devnull)
 
 
-def _solve(m: linopy.Model, options: dict[str, Any], warmstart: Path | None = None) -> tuple[str, str]:
-    with quiet_stdout():
-        if warmstart is not None:
-            return m.solve(solver_name="highs", io_api="direct", warmstart_fn=warmstart, **options)
-        return m.solve(solver_name="highs", io_api="direct", **options)
+@contextmanager
+def quiet_linopy() -> Iterator[None]:
+    """Keep linopy's "Optimization potentially failed … infeasible" warnings (logged for
+    every non-optimal solve, including probes whose infeasibility is expected and handled)
+    off stderr; the caller reports what a status means."""
+    logger = logging.getLogger("linopy")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
-def _objective(m: linopy.Model) -> float:
-    value = m.objective.value
-    return float(value) if value is not None else math.nan
+def _gap(upper: float, lower: float) -> float:
+    return max(0.0, (upper - lower) / max(abs(upper), 1e-9))
+
+
+@dataclass
+class _Point:
+    """A solution of the HiGHS model: column values, row duals (None: none) and objective."""
+
+    col: np.ndarray
+    dual: np.ndarray | None
+    objective: float
+
+
+class _Highs:
+    """The linopy model as one HiGHS instance, run stage by stage (see module docstring)."""
+
+    def __init__(self, m: linopy.Model, settings: SolverSettings, t0: float, emit: SolveProgress) -> None:
+        self.m, self.settings, self.t0, self.emit = m, settings, t0, emit
+        m.constraints.sanitize_zeros()
+        m.constraints.sanitize_infinities()
+        M = m.matrices
+        self.vlabels = np.asarray(M.vlabels)
+        self.clabels = np.asarray(M.clabels)
+        n = len(self.vlabels)
+        self.lb = np.asarray(M.lb, dtype=float)
+        self.ub = np.asarray(M.ub, dtype=float)
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.addVars(n, self.lb, self.ub)
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(M.c, dtype=float))
+        A = M.A
+        if A is not None and A.shape[0]:
+            A = A.tocsr()
+            b = np.asarray(M.b, dtype=float)
+            lower = np.where(M.sense != "<", b, -np.inf)
+            upper = np.where(M.sense != ">", b, np.inf)
+            h.addRows(A.shape[0], lower, upper, A.nnz, A.indptr, A.indices, A.data)
+        if m.objective.sense == "max":
+            h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        for key, value in highs_options(settings, mip=False).items():
+            h.setOptionValue(key, value)
+        log_file = os.environ.get("STATESIDE_HIGHS_LOG")
+        if log_file:  # HiGHS's own log of every stage, for diagnosis (docs/model.md)
+            h.setOptionValue("log_file", log_file)
+            h.setOptionValue("output_flag", True)
+            h.setOptionValue("log_to_console", False)
+        self.h = h
+        n_labels = int(self.vlabels.max()) + 1 if n else 0
+        self.pos = np.full(max(n_labels, 1), -1, dtype=np.int64)
+        self.pos[self.vlabels] = np.arange(n)
+        self.interrupted = False
+        self.highs_seconds = 0.0
+        self.stage_seconds: dict[str, float] = {}
+        self._stat: dict[str, float] = {}
+        self._best: tuple[float, float, float] = (math.inf, -math.inf, 0.0)
+        self._last_emit = 0.0
+        h.HandleUserInterrupt = True  # cancelSolve() stops HiGHS at its next check
+        for cb in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
+            cb.subscribe(self._on_interrupt_check)
+        h.cbMipImprovingSolution.subscribe(self._on_incumbent)
+
+    # ---- HiGHS callbacks (HiGHS's thread): record only; events go out from the caller's
+    def _on_interrupt_check(self, e: Any) -> None:
+        now = time.perf_counter()
+        if now - self._stat.get("at", 0.0) < 0.25:
+            return
+        out = e.data_out
+        self._stat = {
+            "at": now,
+            "primal": float(out.mip_primal_bound),
+            "dual": float(out.mip_dual_bound),
+            "gap": float(out.mip_gap),
+        }
+
+    def _on_incumbent(self, e: Any) -> None:
+        self._stat = {**self._stat, "incumbent": float(e.data_out.objective_function_value)}
+
+    # ---- running
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def left(self) -> float:
+        return float(self.settings.time_limit_s) - self.elapsed()
+
+    def run(self, stage: str, time_limit_s: float, mip: bool = False) -> str:
+        """Run HiGHS on the current model; returns its termination as a word."""
+        h = self.h
+        # HiGHS's run clock accumulates over the runs of one instance
+        h.setOptionValue("time_limit", float(h.getRunTime()) + max(float(time_limit_s), MIN_RUN_S))
+        self._stat = {}
+        start = time.perf_counter()
+        deadline = start + max(float(time_limit_s), MIN_RUN_S) + OVERRUN_GRACE_S
+        timed_out = stalled = False
+        self._best = (math.inf, -math.inf, start)
+        h.startSolve()
+        done = False
+        while not done:
+            try:
+                done = bool(h.wait(0.1)[0])
+            except KeyboardInterrupt:
+                self.interrupted = True
+                h.cancelSolve()
+                continue
+            if not done:
+                if mip and not timed_out and self._stalled(start):
+                    stalled = timed_out = True
+                    h.cancelSolve()
+                if not timed_out and time.perf_counter() > deadline:
+                    # HiGHS checks its time limit only now and then (not inside every
+                    # heuristic of branch and bound): stop it as Ctrl-C would
+                    timed_out = True
+                    h.cancelSolve()
+                self._progress(stage, mip)
+        took = time.perf_counter() - start
+        self.highs_seconds += took
+        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + took
+        term = _STATUS.get(h.getModelStatus(), "error")
+        if term == "interrupted" and timed_out and not self.interrupted:
+            term = "stalled" if stalled else "time_limit"
+        return term
+
+    def _stalled(self, start: float) -> bool:
+        """Branch and bound has improved neither its plan nor its bound (by STALL_REL)
+        for STALL_S seconds."""
+        primal, dual = self._stat.get("primal", math.inf), self._stat.get("dual", -math.inf)
+        best_primal, best_dual, since = self._best
+        scale = max(abs(primal) if math.isfinite(primal) else 1.0, 1e-9)
+        now = time.perf_counter()
+        if primal < best_primal - STALL_REL * scale or dual > best_dual + STALL_REL * scale:
+            self._best = (min(primal, best_primal), max(dual, best_dual), now)
+            return False
+        return now - since > STALL_S
+
+    def _progress(self, stage: str, mip: bool) -> None:
+        now = time.perf_counter()
+        if now - self._last_emit < PROGRESS_INTERVAL_S:
+            return
+        self._last_emit = now
+        if mip and self._stat:
+            primal = self._stat.get("primal", math.inf)
+            dual = self._stat.get("dual", -math.inf)
+            gap = self._stat.get("gap", math.inf)
+            self.emit(
+                SolveEvent(
+                    stage,
+                    "progress",
+                    self.elapsed(),
+                    primal if math.isfinite(primal) else None,
+                    dual if math.isfinite(dual) else None,
+                    gap if math.isfinite(gap) and gap < 1e20 else None,
+                )
+            )
+        else:
+            self.emit(SolveEvent(stage, "progress", self.elapsed()))
+
+    def has_solution(self) -> bool:
+        return int(self.h.getInfo().primal_solution_status) == 2
+
+    def point(self) -> _Point:
+        sol = self.h.getSolution()
+        dual = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
+        return _Point(
+            np.asarray(sol.col_value, dtype=float), dual, float(self.h.getInfo().objective_function_value)
+        )
+
+    # ---- integer columns
+    def columns(self, var: linopy.Variable) -> np.ndarray:
+        """HiGHS column of each slot of ``var`` (-1 where masked), in ``var.labels``' shape."""
+        labels = np.asarray(var.labels.values)
+        out = np.full(labels.shape, -1, dtype=np.int64)
+        ok = (labels >= 0) & (labels < len(self.pos))
+        out[ok] = self.pos[labels[ok]]
+        return out
+
+    def values(self, var: linopy.Variable, col: np.ndarray) -> xr.DataArray:
+        cols = self.columns(var)
+        vals = np.where(cols >= 0, col[np.clip(cols, 0, None)], np.nan)
+        return xr.DataArray(vals, coords=var.labels.coords, dims=var.labels.dims)
+
+    def fix(self, var: linopy.Variable, value: xr.DataArray) -> None:
+        cols = self.columns(var)
+        v = np.asarray(value.transpose(*var.labels.dims).values, dtype=float)
+        ok = cols >= 0
+        idx = cols[ok].astype(np.int32)
+        self.h.changeColsBounds(len(idx), idx, v[ok], v[ok])
+
+    def unfix(self, var: linopy.Variable) -> None:
+        idx = self.columns(var)
+        idx = idx[idx >= 0].astype(np.int32)
+        self.h.changeColsBounds(len(idx), idx, self.lb[idx], self.ub[idx])
+
+    def integrality(self, var: linopy.Variable, integer: bool) -> None:
+        idx = self.columns(var)
+        idx = idx[idx >= 0].astype(np.int32)
+        kind = np.full(len(idx), 1 if integer else 0, dtype=np.uint8)
+        self.h.changeColsIntegrality(len(idx), idx, kind)
+
+    # ---- back to linopy
+    def assign(self, point: _Point, termination: str) -> None:
+        """Write ``point`` into the linopy model (variables' solution, constraints' duals,
+        objective value), as linopy's own HiGHS interface does."""
+        from linopy.constants import Result, Solution, SolverStatus, Status, TerminationCondition
+
+        m = self.m
+        n_vars = max(int(m._xCounter), int(self.vlabels.max()) + 1 if len(self.vlabels) else 0)
+        primal = np.full(n_vars, np.nan)
+        primal[self.vlabels] = point.col
+        dual = np.array([], dtype=float)
+        if point.dual is not None and len(self.clabels):
+            dual = np.full(max(int(m._cCounter), int(self.clabels.max()) + 1), np.nan)
+            dual[self.clabels] = point.dual
+        linopy_term = {"interrupted": "user_interrupt", "stalled": "terminated_by_limit"}.get(
+            termination, termination
+        )
+        condition = (
+            TerminationCondition[linopy_term] if linopy_term in TerminationCondition.__members__ else None
+        )
+        # the point is a feasible plan whatever stopped the solve: "ok", so linopy takes it
+        status = Status(SolverStatus.ok, condition or TerminationCondition.unknown)
+        with quiet_linopy():
+            m.assign_result(Result(status=status, solution=Solution(primal, dual, point.objective)))
 
 
 def _integer_vars(m: linopy.Model) -> list[linopy.Variable]:
-    """The integer variables, including any whose every slot is masked (they still make
-    the model a MILP for linopy)."""
+    """The integer variables, including any whose every slot is masked."""
     return [m.variables[name] for name in INTEGER_VARIABLES if name in m.variables]
 
 
@@ -120,93 +441,340 @@ def _any_integer_slot(ints: list[linopy.Variable]) -> bool:
     return any(bool((var.labels >= 0).any()) for var in ints)
 
 
-def _gap(upper: float, lower: float) -> float:
-    return max(0.0, (upper - lower) / max(abs(upper), 1e-9))
+def _distinct(choices: list[xr.DataArray | None]) -> list[xr.DataArray | None]:
+    out: list[xr.DataArray | None] = []
+    for c in choices:
+        if not any(
+            (c is None and o is None) or (c is not None and o is not None and bool((c == o).all()))
+            for o in out
+        ):
+            out.append(c)
+    return out
 
 
-def solve(built: BuiltModel, settings: SolverSettings) -> SolveResult:
-    """Solve; never raises for infeasible or unbounded models — the status says it."""
-    m, d = built.model, built.data
+def _fractional(values: xr.DataArray) -> bool:
+    v = values.fillna(0.0).values
+    return bool((np.abs(v - np.round(v)) > _INT_TOL).any())
+
+
+#: fractional fabs branched on to tighten the relaxation's bound (two LPs each)
+MAX_FAB_BRANCHES = 3
+
+
+def _fab_branch_bound(
+    hs: _Highs, fab: linopy.Variable, y: xr.DataArray, lower: float
+) -> tuple[float, list[_Point]]:
+    """A tighter lower bound than the relaxation's. Every integer plan builds a fab never,
+    or once in one of its allowed periods; so for a fab the relaxation builds a fraction
+    of (in total, or split over periods), the least of those branches' LP values bounds
+    every integer plan. The most fractional fabs are branched on (each branch a
+    warm-started LP) and the best such bound returned (``lower`` if none is better), with
+    the branches' solutions (starting points for rounding)."""
+    v = y.fillna(0.0).transpose("fab", "period").values
+    frac = np.abs(v - np.round(v)).max(axis=1)
+    order = [int(i) for i in np.argsort(-frac) if frac[i] > _INT_TOL][:MAX_FAB_BRANCHES]
+    cols = hs.columns(fab)
+    if fab.labels.dims != ("fab", "period"):
+        cols = np.asarray(xr.DataArray(cols, dims=fab.labels.dims).transpose("fab", "period").values)
+    bound = lower
+    points: list[_Point] = []
+    for i in order:
+        allowed = cols[i][cols[i] >= 0].astype(np.int32)
+        if not len(allowed):
+            continue
+        children: list[float] = []
+        for built_in in (None, *allowed):
+            if hs.interrupted or hs.left() <= 0:
+                return bound, points
+            up = np.array([1.0 if c == built_in else 0.0 for c in allowed])
+            hs.h.changeColsBounds(len(allowed), allowed, up, up)
+            term = hs.run("rounding", hs.left())
+            if term == "optimal":
+                points.append(hs.point())
+                children.append(points[-1].objective)
+            elif term == "infeasible":
+                children.append(math.inf)
+            hs.h.changeColsBounds(len(allowed), allowed, hs.lb[allowed], hs.ub[allowed])
+            if term not in ("optimal", "infeasible"):
+                break
+        else:
+            bound = max(bound, min(children))
+    return bound, points
+
+
+#: fractional campuses at which one more module is tried in budget mode
+MAX_MODULE_TRIES = 10
+
+
+def _add_modules(
+    hs: _Highs, modules: linopy.Variable, lp: _Point, plan: _Point, emit: SolveProgress
+) -> _Point:
+    """Budget mode: rounding down leaves capital unspent. Add one whole module back at
+    each campus the LP built a fraction of (most fractional first, from the period the
+    fraction appears), keeping it when the fixed LP stays feasible and improves."""
+    n_lp = hs.values(modules, lp.col).fillna(0.0)
+    dims = n_lp.dims
+    n_fix = hs.values(modules, plan.col).fillna(0.0).round()
+    cum_lp = np.cumsum(np.clip(n_lp.values, 0.0, None), axis=-1)
+    cum = np.cumsum(n_fix.values, axis=-1)
+    frac = cum_lp - cum
+    cols = hs.columns(modules)
+    ub = np.where(cols >= 0, hs.ub[np.clip(cols, 0, None)], 0.0)
+    tries: list[tuple[float, int, int]] = []
+    for k in range(frac.shape[0]):
+        js = np.flatnonzero(frac[k] > 1e-3)
+        if len(js):
+            tries.append((float(frac[k].max()), k, int(js[0])))
+    tries.sort(reverse=True)
+    for _f, k, j in tries[:MAX_MODULE_TRIES]:
+        if hs.interrupted or hs.left() <= 0:
+            break
+        trial = cum.copy()
+        trial[k, j:] += 1.0
+        added = np.diff(np.concatenate([np.zeros((trial.shape[0], 1)), trial], axis=1), axis=1)
+        if (added[k] > ub[k] + _INT_TOL).any() or (added[k] > 0.5)[cols[k] < 0].any():
+            continue
+        hs.fix(modules, xr.DataArray(added, coords=n_lp.coords, dims=dims))
+        term = hs.run("fixed_lp", hs.left())
+        if term == "optimal" and hs.h.getInfo().objective_function_value < plan.objective - 1e-9 * abs(
+            plan.objective
+        ):
+            plan, cum = hs.point(), trial
+            emit(SolveEvent("fixed_lp", "progress", hs.elapsed(), plan.objective, message="one more module"))
+    added = np.diff(np.concatenate([np.zeros((cum.shape[0], 1)), cum], axis=1), axis=1)
+    hs.fix(modules, xr.DataArray(added, coords=n_lp.coords, dims=dims))
+    return plan
+
+
+def solve(built: BuiltModel, settings: SolverSettings, progress: SolveProgress | None = None) -> SolveResult:
+    """Solve; never raises for infeasible or unbounded models, time limits or Ctrl-C —
+    the result says what happened."""
     t0 = time.perf_counter()
-    lp_opts = highs_options(settings, mip=False)
-    ints = _integer_vars(m)
-    if not _any_integer_slot(ints):
-        for var in ints:
-            var.relax()
-        status, term = _solve(m, lp_opts)
-        return SolveResult(status, term, _objective(m), None, time.perf_counter() - t0, term == "optimal")
+    emit: SolveProgress = progress or (lambda _e: None)
+    with quiet_linopy():
+        return _solve_staged(built, settings, t0, emit)
+
+
+def _solve_staged(built: BuiltModel, settings: SolverSettings, t0: float, emit: SolveProgress) -> SolveResult:
+    m, d = built.model, built.data
+    hs = _Highs(m, settings, t0, emit)
+    ints = [v for v in _integer_vars(m) if bool((v.labels >= 0).any())]
+
+    def result(
+        term: str,
+        best: _Point | None,
+        method: str,
+        lower: float | None,
+        gap: float | None,
+    ) -> SolveResult:
+        elapsed = hs.elapsed()
+        if best is not None:
+            hs.assign(best, term)
+        emit(
+            SolveEvent(
+                "done",
+                "end",
+                elapsed,
+                best.objective if best is not None else None,
+                lower,
+                gap,
+                message=term,
+            )
+        )
+        return SolveResult(
+            "ok" if best is not None else "warning",
+            term,
+            best.objective if best is not None else math.nan,
+            gap,
+            elapsed,
+            best is not None and best.dual is not None,
+            method,
+            lower,
+            time_limit_reached=term == "time_limit",
+            interrupted=hs.interrupted,
+            stage_seconds={k: round(v, 3) for k, v in hs.stage_seconds.items()},
+            highs_seconds=hs.highs_seconds,
+        )
+
+    def stopped_term() -> str:
+        return "interrupted" if hs.interrupted else "time_limit"
+
+    # 0. no integers: one LP
+    if not ints:
+        emit(SolveEvent("lp", "start", hs.elapsed()))
+        term = hs.run("lp", hs.left())
+        if term == "optimal":
+            solution = hs.point()
+            emit(SolveEvent("lp", "end", hs.elapsed(), solution.objective))
+            return result("optimal", solution, "lp", None, None)
+        if hs.interrupted:
+            term = "interrupted"
+        return result(term, None, "lp", None, None)
 
     # 1. LP relaxation: lower bound
-    for var in ints:
-        var.relax()
-    status, term = _solve(m, lp_opts)
-    if term not in USABLE:
-        return SolveResult(status, term, math.nan, None, time.perf_counter() - t0, False)
-    lower = _objective(m)
+    emit(SolveEvent("relaxation", "start", hs.elapsed()))
+    term = hs.run("relaxation", hs.left())
+    if term != "optimal":
+        return result(
+            stopped_term() if term in ("time_limit", "interrupted") else term, None, "lp", None, None
+        )
+    relaxed = hs.point()
+    lower = relaxed.objective
+    emit(SolveEvent("relaxation", "end", hs.elapsed(), bound_musd=lower))
 
-    # 2. round and fix: upper bound
-    rounded: dict[str, Any] = {}
-    if "modules" in m.variables:
-        rounded["modules"] = round_modules(
-            m.variables["modules"].solution, d, cover_targets=d.mode == "target"
+    # 2.-3. rounding and fixed LP: one candidate plan per way of rounding the fabs (up
+    # from first use; down, when the relaxation builds a fraction of one), the best kept
+    fab = m.variables["fab_build"] if "fab_build" in m.variables else None  # noqa: SIM401
+    modules = m.variables["modules"] if "modules" in m.variables else None  # noqa: SIM401
+    fab_ok = fab is not None and any(v is fab for v in ints)
+    mod_ok = modules is not None and any(v is modules for v in ints)
+    fab_choices: list[xr.DataArray | None] = [None]
+    y = None
+    if fab_ok:
+        assert fab is not None
+        y = hs.values(fab, relaxed.col)
+        fab_choices = [round_fabs(y)]
+        if _fractional(y):
+            fab_choices.append(floor_fabs(y))
+    if fab_ok and mod_ok and y is not None and _fractional(y.sum("period")):
+        assert fab is not None
+        emit(SolveEvent("rounding", "start", hs.elapsed(), bound_musd=lower, message="fab branches"))
+        r0 = time.perf_counter()
+        branch_bound, branch_points = _fab_branch_bound(hs, fab, y, lower)
+        lower = max(lower, branch_bound)
+        for p in sorted(branch_points, key=lambda p: p.objective):
+            fab_choices.append(round_fabs(hs.values(fab, p.col)))
+        hs.stage_seconds["rounding"] = hs.stage_seconds.get("rounding", 0.0) + (time.perf_counter() - r0)
+        emit(SolveEvent("rounding", "end", hs.elapsed(), bound_musd=lower, message="fab branches"))
+    fab_choices = _distinct(fab_choices)
+    best: _Point | None = None
+    gap: float | None = None
+    for i, choice in enumerate(fab_choices):
+        if hs.interrupted or hs.left() <= 0:
+            break
+        emit(
+            SolveEvent("rounding", "start", hs.elapsed(), message=f"candidate {i + 1} of {len(fab_choices)}")
         )
-    if "fab_build" in m.variables:
-        rounded["fab_build"] = round_fabs(m.variables["fab_build"].solution)
-    for var in ints:
-        var.fix(value=rounded[str(var.name)])
-    status, term = _solve(m, lp_opts)
-    upper = _objective(m) if term in USABLE else math.inf
-    if term == "optimal" and _gap(upper, lower) <= settings.mip_gap:
-        return SolveResult(
-            status, term, upper, _gap(upper, lower), time.perf_counter() - t0, True, "relax-and-round", lower
+        r0 = time.perf_counter()
+        current = relaxed
+        if choice is not None:
+            assert fab is not None and y is not None
+            hs.fix(fab, choice)
+            if mod_ok and _fractional(y):
+                assert modules is not None
+                hs.unfix(modules)
+                term = hs.run("rounding", hs.left())  # the campuses adapt to the fab decision
+                if term != "optimal":
+                    emit(SolveEvent("rounding", "end", hs.elapsed(), message=f"no plan ({term})"))
+                    continue
+                current = hs.point()
+        if mod_ok:
+            assert modules is not None
+            hs.fix(
+                modules, round_modules(hs.values(modules, current.col), d, cover_targets=d.mode == "target")
+            )
+        hs.stage_seconds["rounding"] = hs.stage_seconds.get("rounding", 0.0) + (time.perf_counter() - r0)
+        emit(SolveEvent("rounding", "end", hs.elapsed(), current.objective if choice is not None else None))
+        emit(SolveEvent("fixed_lp", "start", hs.elapsed()))
+        term = hs.run("fixed_lp", hs.left())
+        point = hs.point() if term == "optimal" else None
+        if point is not None and mod_ok and d.mode == "budget":
+            assert modules is not None
+            point = _add_modules(hs, modules, current, point, emit)
+        if point is not None and (best is None or point.objective < best.objective):
+            best = point
+        gap = _gap(best.objective, lower) if best is not None else None
+        emit(
+            SolveEvent(
+                "fixed_lp",
+                "end",
+                hs.elapsed(),
+                point.objective if point is not None else None,
+                lower,
+                _gap(point.objective, lower) if point is not None else None,
+                message="" if point is not None else f"no plan ({term})",
+            )
         )
+    if best is None and not hs.interrupted and hs.left() > 0:
+        # every candidate infeasible: round everything down
+        if fab_ok:
+            assert fab is not None and y is not None
+            hs.fix(fab, floor_fabs(y))
+        if mod_ok:
+            assert modules is not None
+            hs.fix(modules, round_modules(hs.values(modules, relaxed.col), d, cover_targets=False))
+        emit(SolveEvent("fixed_lp", "start", hs.elapsed(), message="everything rounded down"))
+        term = hs.run("fixed_lp", hs.left())
+        best = hs.point() if term == "optimal" else None
+        gap = _gap(best.objective, lower) if best is not None else None
+        emit(SolveEvent("fixed_lp", "end", hs.elapsed(), best.objective if best else None, lower, gap))
+    if best is not None and gap is not None and gap <= settings.mip_gap:
+        return result("optimal", best, "relax-and-round", lower, gap)
+    if hs.interrupted or hs.left() <= 0:
+        gap = _gap(best.objective, lower) if best is not None else None
+        return result(stopped_term(), best, "relax-and-round", lower, gap)
 
-    # 3. branch and bound, warm started from the rounded plan when it is feasible
-    with tempfile.TemporaryDirectory(prefix="stateside-") as tmp:
-        start: Path | None = None
-        solver_model = getattr(m, "solver_model", None)
-        if term == "optimal" and solver_model is not None:
-            start = Path(tmp) / "start.sol"
-            solver_model.writeSolution(str(start), 0)
-        for var in ints:
-            var.unfix()
-            var.unrelax()
-        mip_opts = highs_options(settings, mip=True)
-        remaining = settings.time_limit_s - (time.perf_counter() - t0)
-        mip_opts["time_limit"] = max(remaining, 1.0)
-        status, term = _solve(m, mip_opts, warmstart=start)
-    if term not in USABLE or not math.isfinite(_objective(m)):
-        return SolveResult(
-            status, term, math.nan, None, time.perf_counter() - t0, False, "branch-and-bound", lower
-        )
-    mip_gap = _mip_gap(m)
-    mip_term = term
+    # 4. branch and bound for the time left, warm started from the rounded plan
+    emit(SolveEvent("branch_and_bound", "start", hs.elapsed(), best.objective if best else None, lower))
     for var in ints:
-        var.fix(value=var.solution.fillna(0.0).round())
-        var.relax()
-    status, term = _solve(m, lp_opts)
-    final_term = mip_term if term == "optimal" else term
-    objective = _objective(m)
-    if mip_gap is None:
-        mip_gap = _gap(objective, lower)
-    return SolveResult(
-        status,
-        final_term,
-        objective,
-        mip_gap,
-        time.perf_counter() - t0,
-        term == "optimal",
-        "branch-and-bound",
-        lower,
+        hs.unfix(var)
+        hs.integrality(var, True)
+    if best is not None:
+        hs.h.setSolution(len(best.col), np.arange(len(best.col), dtype=np.int32), best.col)
+    for key, value in highs_options(settings, mip=True).items():
+        if key != "output_flag":
+            hs.h.setOptionValue(key, value)
+    hs.h.setOptionValue("solver", "choose")  # "simplex" would make HiGHS ignore integrality
+    reserve = max(FINAL_LP_RESERVE_S, 2.0 * hs.stage_seconds.get("fixed_lp", 0.0))
+    term = hs.run("branch_and_bound", max(hs.left() - reserve, MIN_RUN_S), mip=True)
+    info = hs.h.getInfo()
+    bound = float(info.mip_dual_bound)
+    if math.isfinite(bound) and abs(bound) < 1e20:
+        lower = max(lower, bound)
+    incumbent = hs.point() if hs.has_solution() else None
+    emit(
+        SolveEvent(
+            "branch_and_bound",
+            "end",
+            hs.elapsed(),
+            incumbent.objective if incumbent else None,
+            lower,
+            _gap(incumbent.objective, lower) if incumbent else None,
+            message=term,
+        )
     )
-
-
-def _mip_gap(m: linopy.Model) -> float | None:
-    solver_model = getattr(m, "solver_model", None)
-    if solver_model is None:
-        return None
-    try:
-        gap = float(solver_model.getInfo().mip_gap)
-    except Exception:
-        return None
-    return gap if math.isfinite(gap) else 0.0
+    mip_finished = term == "optimal"
+    for var in ints:
+        hs.integrality(var, False)
+    if incumbent is not None and (
+        best is None or incumbent.objective < best.objective - 1e-9 * abs(best.objective)
+    ):
+        # 5. final LP with the integers branch and bound found: duals for the plan
+        for var in ints:
+            hs.fix(var, hs.values(var, incumbent.col).fillna(0.0).round())
+        for key, value in highs_options(settings, mip=False).items():
+            if key != "output_flag":
+                hs.h.setOptionValue(key, value)
+        emit(SolveEvent("final_lp", "start", hs.elapsed()))
+        interrupted_before = hs.interrupted
+        hs.interrupted = False
+        # the final LP runs even past the limit (its reserve) or after Ctrl-C: a few seconds
+        term_lp = hs.run("final_lp", max(hs.left(), reserve))
+        hs.interrupted = hs.interrupted or interrupted_before
+        if term_lp == "optimal":
+            best = hs.point()
+        emit(SolveEvent("final_lp", "end", hs.elapsed(), best.objective if best else None, lower))
+    if best is None:
+        if term in ("time_limit", "interrupted") or hs.interrupted:
+            return result(stopped_term(), None, "branch-and-bound", lower, None)
+        return result(term, None, "branch-and-bound", lower, None)
+    gap = _gap(best.objective, lower)
+    if hs.interrupted:
+        final = "interrupted"
+    elif mip_finished or gap <= settings.mip_gap:
+        final = "optimal"
+    elif term == "stalled":
+        final = "stalled"
+    else:
+        final = "time_limit"  # branch and bound stopped at the time left to it
+    return result(final, best, "branch-and-bound", lower, gap)

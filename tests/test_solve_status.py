@@ -1,0 +1,176 @@
+"""Honest solve statuses, progress events and Ctrl-C (stateside.model.solve, plan exit codes).
+
+The tiny fixture in budget mode has a fractional relaxation whose rounded plan misses the
+2 % gap, so branch and bound runs; the tests below stop it at a time limit, interrupt it
+or watch its events, on a problem that solves in well under a second.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import highspy
+import pytest
+from typer.testing import CliRunner
+
+from stateside import cli_plan
+from stateside.cli import app
+from stateside.model import solve as solve_mod
+from stateside.model.build import BuiltModel, build_model
+from stateside.model.data import prepare
+from stateside.model.solve import SOLVE_STAGES, SolveEvent, solve
+from stateside.run import run_plan, share_caps_for
+from stateside.scenario.load import load_scenario
+from stateside.scenario.types import Scenario
+from stateside.scenario.typical import scenario_typical_periods
+
+TINY = Path(__file__).parent / "fixtures" / "tiny"
+
+
+def _tiny(mip_gap: float = 0.0) -> Scenario:
+    sc = load_scenario(TINY)
+    solver = sc.settings.solver.model_copy(update={"mip_gap": mip_gap})
+    return dataclasses.replace(sc, settings=sc.settings.model_copy(update={"solver": solver}))
+
+
+def _built(sc: Scenario, mode: str) -> BuiltModel:
+    return build_model(prepare(sc, scenario_typical_periods(sc), share_caps_for(sc), mode=mode))
+
+
+@pytest.fixture
+def branch_and_bound_gets_no_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Branch and bound is left (almost) no time: the whole limit is the final LP's reserve."""
+    monkeypatch.setattr(solve_mod, "FINAL_LP_RESERVE_S", 1e9)
+    monkeypatch.setattr(solve_mod, "MIN_RUN_S", 1e-6)
+    yield
+
+
+def test_events_name_every_stage_in_order() -> None:
+    events: list[SolveEvent] = []
+    sc = _tiny()
+    result = solve(_built(sc, "budget"), sc.settings.solver, progress=events.append)
+    assert result.optimal and result.method == "branch-and-bound"
+    starts = [e.stage for e in events if e.kind == "start"]
+    assert starts[0] == "relaxation"
+    assert {"rounding", "fixed_lp", "branch_and_bound"} <= set(starts)
+    assert [s for s in SOLVE_STAGES if s in starts] == list(
+        dict.fromkeys(s for s in starts if s in SOLVE_STAGES)
+    )
+    ends = {e.stage: e for e in events if e.kind == "end"}
+    assert ends["relaxation"].bound_musd == pytest.approx(result.lower_bound_musd, rel=1e-6) or (
+        ends["relaxation"].bound_musd is not None
+        and result.lower_bound_musd is not None
+        and ends["relaxation"].bound_musd <= result.lower_bound_musd + 1e-6
+    )
+    assert ends["fixed_lp"].objective_musd is not None and ends["fixed_lp"].gap is not None
+    assert events[-1].stage == "done" and events[-1].message == "optimal"
+    elapsed = [e.elapsed_s for e in events]
+    assert elapsed == sorted(elapsed)
+    assert set(result.stage_seconds) >= {"relaxation", "rounding", "fixed_lp", "branch_and_bound"}
+
+
+def test_time_limited_solve_keeps_the_best_plan_with_its_gap(branch_and_bound_gets_no_time: None) -> None:
+    sc = _tiny()
+    result = solve(_built(sc, "budget"), sc.settings.solver)
+    assert result.termination == "time_limit" and result.time_limit_reached
+    assert result.usable and result.duals and result.method == "branch-and-bound"
+    assert result.mip_gap is not None and result.mip_gap > sc.settings.solver.mip_gap
+    assert result.lower_bound_musd is not None
+    assert result.objective_musd >= result.lower_bound_musd - 1e-6 * abs(result.lower_bound_musd)
+
+
+def test_no_plan_when_the_limit_comes_before_the_first_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every HiGHS run gets no time: the relaxation stops, there is no plan, and it says so."""
+    sc = _tiny()
+    solver = sc.settings.solver.model_copy(update={"time_limit_s": 1e-9})
+    monkeypatch.setattr(solve_mod, "MIN_RUN_S", 1e-9)
+    result = solve(_built(sc, "budget"), solver)
+    assert result.termination == "time_limit" and result.time_limit_reached
+    assert not result.usable and result.mip_gap is None
+
+
+def test_ctrl_c_in_branch_and_bound_keeps_the_best_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """KeyboardInterrupt while HiGHS runs branch and bound: HiGHS is stopped, the rounded
+    plan (or a better incumbent) is kept with its proven gap and the status says so."""
+    armed = {"on": False}
+    real_wait = highspy.Highs.wait
+
+    def wait(self: Any, timeout: float = -1.0) -> Any:
+        if armed["on"]:
+            armed["on"] = False
+            raise KeyboardInterrupt
+        return real_wait(self, timeout)
+
+    def arm(e: SolveEvent) -> None:
+        if e.stage == "branch_and_bound" and e.kind == "start":
+            armed["on"] = True
+
+    monkeypatch.setattr(highspy.Highs, "wait", wait)
+    sc = _tiny()
+    result = solve(_built(sc, "budget"), sc.settings.solver, progress=arm)
+    assert result.termination == "interrupted" and result.interrupted
+    assert result.usable and result.duals and result.mip_gap is not None
+
+
+def test_budget_mode_spends_within_committed_capital() -> None:
+    plan = run_plan(_tiny(mip_gap=0.02), mode="budget")
+    assert plan.termination == "optimal"
+    need = plan.table("equity_need")
+    for col in ("capex_usd", "debt_usd", "equity_usd"):
+        assert (need[col] >= -1e-3).all(), col
+    assert need["capex_usd"].sum() > 0
+    cap = plan.table("capital_by_investor")
+    assert (cap["used_usd"] >= -1e-3).all()
+    assert (cap["cumulative_used_usd"] <= cap["cumulative_available_usd"] * (1 + 1e-6) + 1.0).all()
+    assert (plan.table("it_capacity")["online_mw"] >= 0).all()
+
+
+def test_plan_json_reports_resolution_limit_and_stage_times() -> None:
+    res = CliRunner().invoke(app, ["plan", str(TINY), "--json"])
+    assert res.exit_code == 0, res.output
+    s = json.loads(res.stdout)
+    assert s["status"] == "optimal" and s["time_limit_reached"] is False
+    assert s["typical_days"] == load_scenario(TINY).settings.typical_days
+    assert s["snapshots_per_period"] % s["typical_days"] == 0 and s["snapshots_per_period"] > 0
+    stages = s["stage_seconds"]
+    for key in (
+        "profiles",
+        "caps",
+        "build",
+        "solve",
+        "solve_relaxation",
+        "solve_fixed_lp",
+        "finance",
+        "impact",
+    ):
+        assert key in stages and stages[key] >= 0, key
+    assert {"save", "output"} <= set(stages)
+
+
+def test_plan_at_its_time_limit_exits_3_with_the_plan_saved(
+    tmp_path: Path, branch_and_bound_gets_no_time: None
+) -> None:
+    folder = tmp_path / "sc"
+    shutil.copytree(TINY, folder)
+    yaml = (folder / "scenario.yaml").read_text()
+    (folder / "scenario.yaml").write_text(yaml.replace("solver:\n", "solver:\n  mip_gap: 0.0\n", 1))
+    res = CliRunner().invoke(app, ["plan", str(folder), "--mode", "budget", "--json", "--time-limit", "60"])
+    assert res.exit_code == cli_plan.EXIT_STOPPED, res.output
+    s = json.loads(res.stdout)
+    assert s["status"] == "time_limit" and s["time_limit_reached"] is True
+    assert s["mip_gap"] > 0 and s["objective_usd"] is not None and s["it_capacity_mw"]
+    assert s["run_id"]
+    assert "infeasible" not in res.stderr.lower()
+
+
+def test_exit_codes_are_documented_in_plan_help() -> None:
+    res = CliRunner().invoke(app, ["plan", "--help"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0
+    text = " ".join(res.output.split())
+    for code in ("0 a plan proven", "3 stopped early", "4 no plan", "130 interrupted"):
+        assert code in text, code
