@@ -25,6 +25,13 @@ from stateside.scenario.types import Scenario
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 NO_TAX_NO_INFLATION = EconomicsAssumptions(inflation=0.0, income_tax_rate=0.0)
+#: the campus hand checks: a 140 USD/kW-month lease and no power bill, property tax or insurance
+CAMPUS_HAND = dict(
+    campus_lease_usd_per_kw_month=140.0,
+    campus_property_tax_insurance_share_per_year=0.0,
+    campus_network_charge_share=0.0,
+    capacity_price_usd_per_kw_year=0.0,
+)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +77,8 @@ def test_campus_npv_equals_the_hand_computation(tiny_scenario: Scenario) -> None
     tax, no inflation; NPV at the 10.5 % ROE valued at the start year 2026."""
     scenario = _with_debt_share(tiny_scenario, datacenter=0.0)
     plan = _plan(campuses=_campus_rows([("camp_tx", "TX", 2028, 100.0, 11_000.0)]))
-    econ = price_plan(plan, scenario, plan_projects(plan, scenario), NO_TAX_NO_INFLATION)
+    a = dataclasses.replace(NO_TAX_NO_INFLATION, **CAMPUS_HAND)
+    econ = price_plan(plan, scenario, plan_projects(plan, scenario), a)
     row = econ.projects.set_index("project").loc["camp_tx"]
     k = 0.105
     hand = -550e6 - 550e6 / (1 + k) + sum(148e6 / (1 + k) ** (y - 2026) for y in range(2028, 2048))
@@ -89,7 +97,7 @@ def test_campus_with_tax_depreciates_39_year_straight_line(tiny_scenario: Scenar
     1/39 a year; the remainder of the 39-year schedule is deducted in the last year."""
     scenario = _with_debt_share(tiny_scenario, datacenter=0.0)
     plan = _plan(campuses=_campus_rows([("camp_tx", "TX", 2028, 100.0, 11_000.0)]))
-    a = EconomicsAssumptions(inflation=0.0)
+    a = EconomicsAssumptions(inflation=0.0, **CAMPUS_HAND)
     econ = price_plan(plan, scenario, plan_projects(plan, scenario), a)
     T, k, basis = a.income_tax_rate, 0.105, 1.1e9
     dep = [basis / 78] + [basis / 39] * 18

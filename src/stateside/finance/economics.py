@@ -19,8 +19,14 @@ the year before ``p`` (capex spread evenly), operation from ``p`` for the asset'
 =============  ==========================================================================
 class          revenue · costs · tax · construction ``C`` and life
 =============  ==========================================================================
-datacenter     lease of the new IT capacity at ``campus_lease_usd_per_kw_month`` (triple
-               net: the tenant pays power) · fixed O&M (campuses.csv) · 39-year
+datacenter     all-in lease of the new IT capacity at ``campus_lease_usd_per_kw_month``
+               (power included: the campus buys its power, so returns differ by site) ·
+               fixed O&M (campuses.csv), property tax and insurance
+               (``campus_property_tax_insurance_share_per_year`` of capex), power: IT kW ×
+               utilisation × PUE × 8,760 h at the plan's regional price plus the state's
+               network charges (``campus_network_charge_share`` × the state's industrial
+               tariff ``industrial_tariff_usd_per_mwh``) and capacity at
+               ``capacity_price_usd_per_kw_year`` on the campus's peak (IT × PUE) · 39-year
                nonresidential real property, straight line (IRS Pub 946; the half-year
                form of :func:`~.tax.straight_line_rates` approximates the mid-month
                convention; no cost segregation) · ``C`` = ``campus_construction_years``,
@@ -51,6 +57,13 @@ fab            output × ``fab_price_usd_per_accelerator`` · fixed O&M (fabs.cs
                · §48D credit 25 % if construction begins by 2026 (§48D(e)) · CHIPS grant
                (the plan's, capped) reduces the depreciable basis · ``C`` =
                ``lead_time_years``
+it_equipment   (only where the coalition buys it, ``it_equipment_buyer: coalition``) one
+               round per purchase — new modules and each refresh — of
+               ``it_equipment_usd_per_kw_it``; earns ``it_rental_usd_per_accelerator_hour``
+               × accelerators × utilisation × 8,760 h, pays the campus's all-in lease · 5-year
+               MACRS (computers, Pub 946 class 00.12) · ``C`` = 1, life
+               ``it_refresh_years``, then replaced (the next round) · GPU-backed debt at
+               ``it_interest_rate_nominal`` over ``it_debt_tenor_years``
 =============  ==========================================================================
 
 MACRS classes (IRS Pub 946 Table B-1 and §168(e)(3)): solar, wind and geothermal
@@ -70,13 +83,15 @@ Per investor: its share of each round (cap tables) times that round's equity cas
 flow, summed on one calendar; NPV at the ATB return on equity, IRR (nominal and real,
 with the multiple-root policy of :mod:`.metrics`), money paid in and paid out by year.
 
-Assumed prices are **illustrative** (:class:`EconomicsAssumptions` says why).
+Every assumption is scenario data (``finance:`` in scenario.yaml,
+:class:`~stateside.scenario.settings.FinanceSettings`, sources in the default data's
+SOURCES.md); :meth:`EconomicsAssumptions.from_settings` reads them.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -95,6 +110,7 @@ from stateside.finance.project import (
 )
 from stateside.plan import Plan
 from stateside.scenario.fuels import fuel_price_table
+from stateside.scenario.settings import Settings
 from stateside.scenario.types import Scenario
 
 HOURS_PER_YEAR = 8760.0
@@ -131,9 +147,19 @@ class EconomicsAssumptions:
       fabs whose construction begins by ``chips_48d_last_start_year`` 2026.
     """
 
-    campus_lease_usd_per_kw_month: float = 140.0
+    campus_lease_usd_per_kw_month: float = 200.0
     campus_construction_years: int = 2
     capacity_price_usd_per_kw_year: float = 98.5
+    campus_property_tax_insurance_share_per_year: float = 0.015
+    campus_network_charge_share: float = 0.25
+    industrial_tariff_usd_per_mwh: dict[str, float] = field(default_factory=dict)
+    industrial_tariff_default_usd_per_mwh: float = 81.0
+    it_equipment_usd_per_kw_it: float = 32_000.0
+    accelerators_per_mw_it: float = 480.0
+    it_refresh_years: int = 5
+    it_rental_usd_per_accelerator_hour: float = 2.5
+    it_interest_rate_nominal: float = 0.10
+    it_debt_tenor_years: int = 4
     fab_price_usd_per_accelerator: float = 4500.0
     fab_cost_of_sales_share: float = 0.35
     transmission_allowed_roe: float = 0.1002
@@ -149,6 +175,33 @@ class EconomicsAssumptions:
     storage_itc_rate: float = tax.ITC_FULL_RATE
     chips_48d_rate: float = tax.CHIPS_48D_RATE
     chips_48d_last_start_year: int = 2026
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EconomicsAssumptions:
+        """The scenario's assumptions (``finance:`` and ``chips:`` of scenario.yaml)."""
+        f = settings.finance
+        names = {x.name for x in fields(cls)} - {"accelerators_per_mw_it"}
+        values = {n: getattr(f, n) for n in names}
+        values["industrial_tariff_usd_per_mwh"] = dict(f.industrial_tariff_usd_per_mwh)
+        return cls(accelerators_per_mw_it=settings.chips.accelerators_per_mw_it, **values)
+
+    def tariff_usd_per_mwh(self, region: str) -> float:
+        """The industrial tariff of a region (state), or the default."""
+        return float(
+            self.industrial_tariff_usd_per_mwh.get(region, self.industrial_tariff_default_usd_per_mwh)
+        )
+
+    def it_financing(self, max_debt_fraction: float) -> Financing:
+        """GPU-backed financing: the IT interest rate and tenor, the project DSCR target."""
+        return replace(
+            self.financing(max_debt_fraction),
+            debt=DebtTerms(
+                interest_rate_nominal=self.it_interest_rate_nominal,
+                tenor_years=self.it_debt_tenor_years,
+                target_dscr=self.target_dscr,
+                max_debt_fraction=max_debt_fraction,
+            ),
+        )
 
     def financing(self, max_debt_fraction: float) -> Financing:
         """ATB financing with debt sized to the DSCR target, capped at ``max_debt_fraction``."""
@@ -382,9 +435,10 @@ def _spec(
 
 
 def build_components(
-    plan: Plan, scenario: Scenario, projects: pd.DataFrame, a: EconomicsAssumptions = DEFAULT_ASSUMPTIONS
+    plan: Plan, scenario: Scenario, projects: pd.DataFrame, a: EconomicsAssumptions | None = None
 ) -> list[Component]:
     """One :class:`Component` per financing round (and technology) of ``projects``."""
+    a = a or EconomicsAssumptions.from_settings(scenario.settings)
     look = _Lookups(plan, scenario)
     dollar_year = scenario.settings.base_dollar_year
     start = scenario.settings.start_year
@@ -398,20 +452,45 @@ def build_components(
             camp = plan.tables["campuses"]
             row = camp[(camp["campus"].astype(str) == proj) & (camp["period"].astype(int) == p)].iloc[0]
             kw_it = float(row["new_it_mw"]) * KW_PER_MW
+            life = _years(c["lifetime_years"])
+            energy, power = campus_power_cost(kw_it, c, region, p, life, look, a)
             spec = _spec(
                 f"{proj}@{p}",
                 p,
                 _construction(a.campus_construction_years, p, start),
-                _years(c["lifetime_years"]),
+                life,
                 float(r.capex_usd),
                 a,
                 debt,
                 dollar_year,
                 revenue_usd_per_year=a.campus_lease_usd_per_kw_month * 12.0 * kw_it,
-                opex_usd_per_year=float(c["fixed_om_usd_per_kw_year"]) * kw_it,
+                opex_usd_per_year=float(c["fixed_om_usd_per_kw_year"]) * kw_it
+                + a.campus_property_tax_insurance_share_per_year * float(r.capex_usd),
+                fuel_usd_per_year=power,
+                energy_mwh_per_year=energy,
                 tax=TaxTerms(depreciation="sl_39"),
             )
             out.append(Component(proj, p, cls, region, f"{float(row['new_it_mw']):,.0f} MW IT", spec))
+        elif cls == "it_equipment":
+            campus = proj.removeprefix("it-")
+            c = look.campuses.loc[campus]
+            kw_it = (
+                float(r.capex_usd) / a.it_equipment_usd_per_kw_it if a.it_equipment_usd_per_kw_it > 0 else 0.0
+            )
+            in_use = kw_it * a.accelerators_per_mw_it / KW_PER_MW * float(c["utilisation"])
+            spec = ProjectSpec(
+                name=f"{proj}@{p}",
+                first_year=p - 1,
+                construction_years=1,
+                operating_years=a.it_refresh_years,
+                capex_usd=float(r.capex_usd),
+                dollar_year=dollar_year,
+                financing=a.it_financing(debt),
+                revenue_usd_per_year=a.it_rental_usd_per_accelerator_hour * in_use * HOURS_PER_YEAR,
+                opex_usd_per_year=a.campus_lease_usd_per_kw_month * 12.0 * kw_it,
+                tax=TaxTerms(depreciation="macrs_5"),
+            )
+            out.append(Component(proj, p, cls, region, f"{kw_it / KW_PER_MW:,.0f} MW of IT equipment", spec))
         elif cls == "fab":
             f = look.fabs.loc[proj]
             construction = _construction(_years(f["lead_time_years"]), p, start)
@@ -481,6 +560,25 @@ def build_components(
                     )
                 )
     return out
+
+
+def campus_power_cost(
+    kw_it: float, c: pd.Series, region: str, period: int, life: int, look: _Lookups, a: EconomicsAssumptions
+) -> tuple[FloatArray, FloatArray]:
+    """Grid energy (MWh) and power bill (real USD) of a campus phase per operating year.
+
+    ``MWh = kW_IT × utilisation × PUE × 8,760 / 1,000``; bill = MWh × (regional price of
+    the year's plan period + ``campus_network_charge_share`` × the state's industrial
+    tariff) + ``capacity_price_usd_per_kw_year`` × kW_IT × PUE (the campus's peak).
+    """
+    pue = float(c["pue"])
+    mwh = kw_it * float(c["utilisation"]) * pue * HOURS_PER_YEAR / KW_PER_MW
+    network = a.campus_network_charge_share * a.tariff_usd_per_mwh(region)
+    qs = _operating_periods(period, life, look.periods)
+    price = np.array([look.price.get((region, q), 0.0) for q in qs])
+    energy = np.full(life, mwh)
+    bill = energy * (price + network) + a.capacity_price_usd_per_kw_year * kw_it * pue
+    return energy, np.asarray(bill, dtype=np.float64)
 
 
 def _power_component(
@@ -633,10 +731,12 @@ def price_plan(
     plan: Plan,
     scenario: Scenario,
     projects: pd.DataFrame,
-    a: EconomicsAssumptions = DEFAULT_ASSUMPTIONS,
+    a: EconomicsAssumptions | None = None,
 ) -> Economics:
-    """Price every project of the plan (see the module docstring)."""
+    """Price every project of the plan (see the module docstring); ``a`` defaults to the
+    scenario's ``finance:`` settings."""
     s = scenario.settings
+    a = a or EconomicsAssumptions.from_settings(s)
     components = build_components(plan, scenario, projects, a)
     cashflows = [build_cashflows(c.spec) for c in components]
     valuation = s.start_year

@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 
 from stateside.finance.economics import (
-    DEFAULT_ASSUMPTIONS,
     EconomicsAssumptions,
     investor_returns,
     price_plan,
@@ -63,11 +62,12 @@ def attach_finance(
     plan: Plan,
     scenario: Scenario,
     caps: pd.DataFrame | None,
-    assumptions: EconomicsAssumptions = DEFAULT_ASSUMPTIONS,
+    assumptions: EconomicsAssumptions | None = None,
 ) -> None:
     """Add the finance tables to ``plan.tables`` and a ``finance`` summary to ``plan.extra``.
 
-    ``caps`` is the share-caps frame the plan was solved with (``run.share_caps_for``).
+    ``caps`` is the share-caps frame the plan was solved with (``run.share_caps_for``);
+    ``assumptions`` default to the scenario's ``finance:`` settings.
     A plan without a usable solution (no ``capital`` table) gets the pipeline only.
     Raises :class:`~.syndication.SyndicationError` if the plan's equity cannot be split
     under the caps (which cannot happen for a plan that obeyed them).

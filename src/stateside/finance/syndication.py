@@ -7,7 +7,13 @@ Projects (:func:`plan_projects`)
     * each **fab** — decided in one period; equity ``capex × (1 − δ_fab) − grant``;
     * each region's **generation** build of a period (every generation technology
       built there then) and, separately, its **storage** build of the period;
-    * each **corridor expansion** of a period.
+    * each **corridor expansion** of a period (generation, storage and transmission are
+      the grid's, not the coalition's: they are listed only if a caller's asset classes
+      include them);
+    * each campus's **IT equipment** (project ``it-<campus>``) where the coalition buys it
+      (``settings.finance.it_equipment_buyer``): a round in every period the campus adds
+      modules or refreshes earlier ones (every ``it_refresh_years``, as the model buys
+      them), capex ``it_equipment_usd_per_kw_it`` per kW of IT bought.
 
     ``δ_a`` is the plan's debt share (``settings.finance.debt_share``), the grant the
     plan's (already capped) CHIPS grant, so the projects' equity of an (asset class,
@@ -73,9 +79,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from stateside.model.inputs.it_equipment import refresh_matrix
 from stateside.model.solve import quiet_stdout
 from stateside.plan import Plan, is_true
-from stateside.scenario.settings import COALITION_ASSET_CLASSES
+from stateside.scenario.settings import COALITION_ASSET_CLASSES, coalition_asset_classes
 from stateside.scenario.types import Scenario
 
 TICKET_FLOOR_USD = 50e6  # illustrative, see the module docstring
@@ -195,6 +202,9 @@ def plan_projects(plan: Plan, scenario: Scenario) -> pd.DataFrame:
                 0.0,
                 f"campus {r.campus}: {float(r.new_modules):g} modules, {float(r.new_it_mw):,.0f} MW IT",
             )
+    if "it_equipment" in coalition_asset_classes(scenario.settings.finance):
+        for project, cls, region, period, capex, text in it_equipment_rounds(plan, scenario):
+            add(project, cls, region, period, capex, 0.0, text)
     fabs = plan.tables.get("fabs", pd.DataFrame())
     for r in fabs.itertuples(index=False):
         if is_true(r.decided):
@@ -245,6 +255,43 @@ def plan_projects(plan: Plan, scenario: Scenario) -> pd.DataFrame:
             )
     out = pd.DataFrame(rows, columns=PROJECT_COLUMNS)
     return out.sort_values(["asset_class", "period", "project"]).reset_index(drop=True)
+
+
+def it_equipment_rounds(plan: Plan, scenario: Scenario) -> list[tuple[str, str, str, int, float, str]]:
+    """``(project, "it_equipment", region, period, capex_usd, description)`` for each period a
+    campus buys IT equipment: its new IT MW plus the refresh of the MW it added
+    ``k × it_refresh_years`` earlier (in the first period at or after that year, within the
+    horizon — :func:`stateside.model.inputs.it_equipment.refresh_matrix`)."""
+    fin = scenario.settings.finance
+    camp = plan.tables.get("campuses", pd.DataFrame())
+    if not len(camp):
+        return []
+    years = [int(y) for y in scenario.settings.period_years]
+    refresh = refresh_matrix(years, fin.it_refresh_years)
+    out: list[tuple[str, str, str, int, float, str]] = []
+    for campus, grp in camp.groupby(camp["campus"].astype(str), sort=True):
+        added = {int(p): float(mw) for p, mw in zip(grp["period"], grp["new_it_mw"], strict=True)}
+        new = [added.get(y, 0.0) for y in years]
+        refreshed = [sum(refresh[i, j] * new[i] for i in range(len(years))) for j in range(len(years))]
+        region = str(grp["region"].iloc[0])
+        for j, y in enumerate(years):
+            mw = new[j] + refreshed[j]
+            if mw <= 1e-6:
+                continue
+            text = f"IT equipment of {campus}: {new[j]:,.0f} MW new"
+            if refreshed[j] > 1e-6:
+                text += f", {refreshed[j]:,.0f} MW refreshed"
+            out.append(
+                (
+                    f"it-{campus}",
+                    "it_equipment",
+                    region,
+                    y,
+                    mw * 1000.0 * fin.it_equipment_usd_per_kw_it,
+                    text,
+                )
+            )
+    return out
 
 
 # --------------------------------------------------------------------------------------
