@@ -48,7 +48,9 @@ def load_checked(path: Path) -> tuple[Scenario, CheckResult]:
         source_dir=Path(path).resolve(),
         rules_yaml=result.rules_yaml,
     )
-    return scenario, result
+    from stateside.round import with_round_proceeds  # the sponsor's rounds join its commitments
+
+    return with_round_proceeds(scenario), result
 
 
 def load_scenario(path: Path) -> Scenario:

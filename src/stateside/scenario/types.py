@@ -29,6 +29,8 @@ TABLE_NAMES: tuple[str, ...] = (
     "ownership",
     "control",
     "share_caps",
+    "funding_rounds",
+    "sponsor_cap_table",
 )
 
 

@@ -584,6 +584,24 @@ def _check_commitments(p: _Parsed, col: _Collector) -> None:
             )
 
 
+def _check_rounds(parsed: dict[str, _Parsed], col: _Collector) -> None:
+    """The sponsor's funding rounds and cap table across rows (:func:`stateside.round.round_problems`)."""
+    from stateside.round import round_problems
+
+    rounds, cap, inv = parsed["funding_rounds"], parsed["sponsor_cap_table"], parsed["investors"]
+    if not (rounds.present or cap.present) or rounds.broken or cap.broken or rounds.missing or cap.missing:
+        return
+    investors = _frame(inv) if inv.usable("investor") else pd.DataFrame(columns=["investor"])
+
+    def lines(p: _Parsed) -> list[int]:
+        return [line for i, line in enumerate(p.lines) if i not in p.drop]
+
+    for file, line, column, expected, found in round_problems(
+        _frame(rounds), _frame(cap), investors, lines(rounds), lines(cap)
+    ):
+        col.error(file, line, column, expected, found)
+
+
 DEFLATORS_FILE = "reference/deflators.csv"
 _DEFLATOR_COLUMNS = ("year", "gdp_deflator_2017_100", "factor_to_2024_usd")
 
@@ -1106,6 +1124,7 @@ def check_scenario(root: Path) -> CheckResult:
     _check_ownership(parsed["ownership"], col)
     _check_commitments(parsed["commitments"], col)
     _check_credit_steps(parsed["capacity_credit_steps"], col)
+    _check_rounds(parsed, col)
     if settings is not None:
         _check_periods(parsed, settings.period_years, settings.demand_case, col)
         _check_fuels(parsed, settings.period_years, col)
