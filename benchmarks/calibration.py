@@ -23,18 +23,18 @@ from stateside.scenario.load import load_default, load_scenario
 
 
 def reference() -> pd.DataFrame:
-    text = resources.files("stateside.data").joinpath("calibration", "us_2024.csv").read_text()
+    text = resources.files("stateside.data").joinpath("calibration").joinpath("us_2024.csv").read_text()
     return pd.read_csv(io.StringIO(text)).set_index("metric")
 
 
 def main() -> None:
     scenario = load_scenario(Path(sys.argv[1])) if len(sys.argv) > 1 else load_default()
+    ref = reference()
     t0 = time.perf_counter()
     run = run_plan_detailed(scenario)
     wall = time.perf_counter() - t0
     plan, d = run.plan, run.built.data
     first = int(d.periods[0])
-    ref = reference()
     dispatch = plan.table("dispatch")
     d1 = dispatch[dispatch["period"] == first]
     print(f"default plan: status {plan.termination}, {wall:.0f} s; first period {first}\n")

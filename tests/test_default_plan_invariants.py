@@ -179,7 +179,7 @@ def test_cap_tables_sum_to_100_percent_and_have_no_prohibited_holding(default_ru
 def _reference() -> pd.DataFrame:
     from importlib import resources
 
-    text = resources.files("stateside.data").joinpath("calibration", "us_2024.csv").read_text()
+    text = resources.files("stateside.data").joinpath("calibration").joinpath("us_2024.csv").read_text()
     import io
 
     return pd.read_csv(io.StringIO(text)).set_index("metric")
