@@ -11,6 +11,7 @@ from stateside.impact.chips import chips_complementarity, chips_fabs
 from stateside.impact.coefficients import CoefficientBook, sources
 from stateside.impact.emissions import emissions_detail
 from stateside.impact.jobs import jobs_table
+from stateside.impact.ratepayer import attach_ratepayer
 from stateside.impact.sharing import benefit_sharing, capital_by_country
 from stateside.impact.states import state_benefits
 from stateside.plan import Plan
@@ -107,8 +108,12 @@ def attach_impact(plan: Plan, scenario: Scenario, book: CoefficientBook | None =
 
     Works on any plan, usable or not (a plan without a solution gets empty tables). Call it
     after :func:`stateside.finance.report.attach_finance`: the allied equity by state reads
-    the cap tables, and the capital by country the pipeline.
+    the cap tables, and the capital by country the pipeline. A usable plan with campuses
+    also gets its ratepayer impact (:mod:`stateside.impact.ratepayer`: one more solve,
+    of the same scenario without the coalition).
     """
     tables = impact_tables(plan, scenario, book)
     plan.tables.update(tables)
     plan.extra["impact"] = impact_summary(tables, scenario)
+    if plan.status != "" and "builds" in plan.tables:
+        attach_ratepayer(plan, scenario)

@@ -279,6 +279,10 @@ class ImpactSettings(_Strict):
         default_factory=lambda: BenefitSharing(),
         description="Split of the campus capacity between the sponsor, other companies and allied countries (illustrative defaults).",
     )
+    ratepayer_counterfactual: bool = Field(
+        True,
+        description="Solve the same scenario without the coalition (no campuses, fabs or capital) once more, store it with the run and report the ratepayer impact per state (ratepayer_impact table).",
+    )
     allied_split: Literal["equity", "equal"] = Field(
         "equity",
         description="How the allied countries' share is divided among them: in proportion to their datacenter equity in the plan, or equally among the allied countries that invest.",
