@@ -424,5 +424,22 @@ app.command("serve")(_serve)
 app.add_typer(users_app, name="users")
 
 
+# --------------------------------------------------------------------------------------
+# coalition value and the sponsor's funding round (implemented in cli_coalition)
+
+from stateside import cli_coalition  # noqa: E402
+
+app.add_typer(cli_coalition.coalition_app, name="coalition")
+
+
+@app.command("round")
+def round_(
+    scenario_dir: cli_coalition.ScenarioArg = None,
+    as_json: cli_coalition.JsonOption = False,
+) -> None:
+    """The sponsor's funding rounds: post-money, price per share, each holder's fully diluted stake before and after, dilution, the proceeds that join the coalition, and the security review of each participant (docs/coalition.md)."""
+    cli_coalition.round_command(scenario_dir, as_json)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
