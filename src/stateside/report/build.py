@@ -312,7 +312,7 @@ def _map(ctx: Context) -> str:
         "map",
         "Where it lands: the states",
         "One square per state with its value; pick a measure in the menu. Green lines are new "
-        "transmission over the horizon (GW at the middle). Transmission capex counts half of each "
+        "transmission over the horizon (50 MW or more, its size at the middle). Transmission capex counts half of each "
         "line to each of its two states.",
         _figure(ctx, fig, "state-map"),
     )

@@ -19,6 +19,8 @@ CLASS_LABELS: dict[str, str] = {
 TECH_COLORS: dict[str, str] = {
     "coal": "#5b5b5b",
     "gas_existing": "#c97b4a",
+    "gas_cc_existing": "#c97b4a",
+    "gas_ct_existing": "#d9a27a",
     "gas_cc": "#e0883e",
     "gas_ct": "#f2b26b",
     "oil": "#8c564b",
@@ -49,6 +51,8 @@ def color(name: str, palette: dict[str, str], i: int = 0) -> str:
 TECH_LABELS: dict[str, str] = {
     "coal": "Coal",
     "gas_existing": "Gas (existing fleet)",
+    "gas_cc_existing": "Gas combined cycle (existing)",
+    "gas_ct_existing": "Gas turbines (existing)",
     "gas_cc": "Gas combined cycle",
     "gas_ct": "Gas turbine (CT)",
     "oil": "Oil",

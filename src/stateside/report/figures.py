@@ -574,26 +574,33 @@ def dispatch_and_prices(plan: Plan, scenario: Scenario, period: int, regions: li
         for i, tech in enumerate(techs):
             series = rd[rd["technology"].astype(str) == tech].set_index(["day", "step"])["dispatch_mw"]
             ys = [float(series.get(key, 0.0)) for key in keys]
-            if max((abs(y) for y in ys), default=0.0) < 0.5:
-                continue
-            fig.add_scatter(
-                x=labels,
-                y=ys,
-                name=tech_label(tech),
-                mode="lines",
-                stackgroup="neg" if min(ys) < 0 else "pos",
-                line={
-                    "width": 0.5,
-                    "color": "#d1495b" if tech == "unserved" else color(tech, TECH_COLORS, i),
-                },
-                visible=k == 0,
-                legendgroup=tech,
-                hovertemplate="%{x}: %{y:,.0f} MW<extra>" + tech_label(tech) + "</extra>",
-                row=1,
-                col=1,
-            )
-            mine.append(n)
-            n += 1
+            # output stacks up from zero, storage charging down from zero
+            for part, sign in (("pos", 1.0), ("neg", -1.0)):
+                part_ys = [max(sign * y, 0.0) * sign for y in ys]
+                if max((abs(y) for y in part_ys), default=0.0) < 0.5:
+                    continue
+                charging = part == "neg"
+                fig.add_scatter(
+                    x=labels,
+                    y=part_ys,
+                    name=tech_label(tech) + (" charging" if charging else ""),
+                    mode="lines",
+                    stackgroup=part,
+                    line={
+                        "width": 0.5,
+                        "color": "#d1495b" if tech == "unserved" else color(tech, TECH_COLORS, i),
+                    },
+                    visible=k == 0,
+                    legendgroup=tech,
+                    hovertemplate="%{x}: %{y:,.0f} MW<extra>"
+                    + tech_label(tech)
+                    + (" charging" if charging else "")
+                    + "</extra>",
+                    row=1,
+                    col=1,
+                )
+                mine.append(n)
+                n += 1
         rp = p[p["region"].astype(str) == region].set_index(["day", "step"])
         fig.add_scatter(
             x=labels,
@@ -639,13 +646,18 @@ def dispatch_and_prices(plan: Plan, scenario: Scenario, period: int, regions: li
                 "direction": "down",
                 "x": 0.0,
                 "xanchor": "left",
-                "y": 1.16,
+                "y": 1.14,
                 "yanchor": "top",
                 "bgcolor": "#ffffff",
             }
-        ]
+        ],
     )
     fig.update_yaxes(title_text="MW", row=1, col=1)
     fig.update_yaxes(title_text="USD/MWh", row=2, col=1, rangemode="tozero")
     fig.update_xaxes(tickangle=-45, row=2, col=1)
-    return _style(fig, 560)
+    _style(fig, 560)
+    fig.update_layout(
+        legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top"},
+        margin={"l": 60, "r": 20, "t": 70, "b": 50},
+    )
+    return fig
