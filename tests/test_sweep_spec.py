@@ -245,7 +245,8 @@ def test_settings_paths_set_scale_and_validate(tiny: Scenario) -> None:
     ):
         apply_values(tiny, spec, {"dr": 0.9})  # type: ignore[arg-type]
     with pytest.raises(
-        SweepError, match=r"settings.finance.dept_share: no such entry; there are: debt_share"
+        SweepError,
+        match=r"settings.finance.dept_share: no such setting; did you mean settings.finance.debt_share\?",
     ):
         apply_values(tiny, spec, {"typo": 0.5})  # type: ignore[arg-type]
 

@@ -26,12 +26,13 @@ commitments that do not close: they are removed and every other commitment is ma
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from stateside.scenario.schema import ColumnSpec, table_specs
 from stateside.scenario.settings import Settings
@@ -79,10 +80,20 @@ def _settings_apply(data: dict[str, Any], path: str, op: str, value: Any, what: 
     """
     keys = path.split(".")
     node: Any = data
+    model: type[BaseModel] | None = Settings
     for i, key in enumerate(keys):
         where = "settings." + ".".join(keys[: i + 1])
         if not isinstance(node, dict):
             raise SweepError(f"{what}: {where}: settings.{'.'.join(keys[:i])} is not a mapping")
+        if model is not None:
+            if key not in model.model_fields:
+                parent = "settings" + "".join(f".{k}" for k in keys[:i])
+                names = sorted(model.model_fields)
+                close = difflib.get_close_matches(key, names, n=1)
+                hint = f"did you mean {parent}.{close[0]}? " if close else ""
+                raise SweepError(f"{what}: {where}: no such setting; {hint}{parent} has: {', '.join(names)}")
+            sub = model.model_fields[key].annotation
+            model = sub if isinstance(sub, type) and issubclass(sub, BaseModel) else None
         k = _key(node, key)
         last = i == len(keys) - 1
         if k is None:
