@@ -179,3 +179,42 @@ def test_investor_sees_only_its_own_data(server: dict[str, Any], browser: Any) -
     resp = page.goto(f"{base}/runs/{run_id}/investors/us_lab")
     assert resp is not None and resp.status == 403
     assert "sees only investor jp_corp" in (page.text_content("[data-testid=problem-detail]") or "")
+
+
+def test_state_official_sees_prices_and_the_ratepayer_view(
+    server: dict[str, Any], browser: Any, tmp_path: Path
+) -> None:
+    """The Texas official's page: prices per period and hour by hour, readable headers; a
+    screenshot of the page is taken in headless Chromium and checked."""
+    from stateside.store.api import list_runs
+
+    base = server["base"]
+    runs = list_runs(url=server["url"])
+    assert runs, "the analyst's plan should have been saved"
+    run_id = runs[0].id
+    errors: list[str] = []
+    page = _page(browser, errors)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _sign_in(page, base, "tex")
+    page.goto(f"{base}/runs/{run_id}")
+    page.wait_for_url(f"{base}/runs/{run_id}/states/TX")
+    page.wait_for_selector("#fig-prices[data-rendered=true]")
+    prices = page.text_content("#section-prices") or ""
+    assert "average wholesale price, USD/MWh" in prices and "of which AI campuses and fabs" in prices
+    rows = page.locator("#table-prices tbody tr")
+    assert rows.count() == 2  # the tiny scenario's periods 2028 and 2030
+    cells = rows.first.locator("td").all_text_contents()
+    assert cells[0] == "2028" and float(cells[1].replace(",", "")) > 0
+    legend = page.text_content("#fig-prices") or ""
+    assert "price (USD/MWh)" in legend and "Texas (TX)" in legend
+    main = page.text_content("main") or ""
+    assert "capex_datacenter_usd" not in main and "grid_load_mw" not in main  # headers, not column ids
+    for other in ("New Mexico (NM)", "Oklahoma (OK)"):
+        assert other not in legend
+    shot = tmp_path / "state.png"
+    page.screenshot(path=str(shot), full_page=True)
+    head = shot.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    assert width == 1280 and height > 1500
+    assert not errors, errors

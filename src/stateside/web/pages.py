@@ -28,7 +28,7 @@ from stateside.api.jobs import create_job, get_job, list_jobs
 from stateside.api.problems import Problem, forbidden, not_found
 from stateside.api.rundata import RunData, runs_page
 from stateside.report import fmt
-from stateside.web import charts
+from stateside.web import charts, ratepayer
 
 HERE = Path(__file__).resolve().parent
 RUN_PATTERN = r"^(latest(~[0-9]{1,6})?|[0-9a-f]{4,32})$"
@@ -122,6 +122,53 @@ def cell(col: str, v: Any) -> str:
     return fmt.text(v)
 
 
+#: headers for columns whose name does not read well once its underscores are spaces
+HEADERS: dict[str, str] = {
+    "capex_usd": "capex",
+    "capex_total_usd": "capex, all assets",
+    "capex_datacenter_usd": "capex, AI campuses",
+    "capex_generation_usd": "capex, generation",
+    "capex_storage_usd": "capex, storage",
+    "capex_transmission_usd": "capex, transmission",
+    "capex_fab_usd": "capex, fabs",
+    "capex_usd_per_capita": "capex per resident, USD",
+    "chips_grants_usd": "CHIPS grants",
+    "allied_equity_usd": "allied equity",
+    "new_it_mw": "new IT, MW",
+    "it_mw_online": "IT online, MW",
+    "grid_load_mw": "grid load, MW",
+    "new_mw": "new, MW",
+    "capacity_mw": "capacity, MW",
+    "capacity_forward_mw": "capacity forward, MW",
+    "region_from": "from",
+    "region_to": "to",
+    "co2_t": "CO2, t/yr",
+    "fab_accelerators_per_year": "accelerators per year",
+    "construction_job_years": "construction job-years",
+    "quantity_unit": "unit",
+    "source_id": "source",
+    "coefficient_ids": "coefficients",
+    "source_ids": "sources",
+}
+_UNIT_SUFFIXES = (("_usd", ""), ("_mwh", ", MWh"), ("_mw", ", MW"), ("_pct", ", %"), ("_t", ", t"))
+
+
+def header(col: str) -> str:
+    """A column as a table header a reader understands: ``capex_datacenter_usd`` → "capex, AI
+    campuses"; otherwise underscores become spaces and a unit suffix moves after a comma (money
+    columns are formatted with their unit in each cell)."""
+    from stateside.web.ratepayer import RATEPAYER_HEADERS
+
+    if col in HEADERS:
+        return HEADERS[col]
+    if col in RATEPAYER_HEADERS:
+        return RATEPAYER_HEADERS[col]
+    for suffix, unit in _UNIT_SUFFIXES:
+        if col.endswith(suffix) and len(col) > len(suffix):
+            return col[: -len(suffix)].replace("_", " ") + unit
+    return col.replace("_", " ")
+
+
 def tbl(df: pd.DataFrame | None, columns: list[str] | None = None, limit: int = 500) -> dict[str, Any] | None:
     """A table for the ``table`` macro: header, formatted rows, which columns are numeric."""
     if df is None:
@@ -134,7 +181,14 @@ def tbl(df: pd.DataFrame | None, columns: list[str] | None = None, limit: int = 
         [cell(c, v) for c, v in zip(cols, rec, strict=True)]
         for rec in df[cols].head(limit).itertuples(index=False, name=None)
     ]
-    return {"columns": cols, "numeric": numeric, "rows": rows, "total": len(df), "shown": len(rows)}
+    return {
+        "columns": cols,
+        "headers": [header(c) for c in cols],
+        "numeric": numeric,
+        "rows": rows,
+        "total": len(df),
+        "shown": len(rows),
+    }
 
 
 # --------------------------------------------------------------------------------------
@@ -429,9 +483,11 @@ def state_page(request: Request, st: St, p: Viewer, run: str, state: str) -> Res
                     "New generation and storage by period",
                     unit="MW",
                 ),
+                "fig-prices": ratepayer.price_figure(view, d.scenario, state),
             }
         ),
     )
+    prices = ratepayer.ratepayer_table(here, state)
     sections = []
     for name, cols, title in (
         ("state_benefits", None, "What the state gets"),
@@ -483,6 +539,7 @@ def state_page(request: Request, st: St, p: Viewer, run: str, state: str) -> Res
         state_name=names[state],
         figures=figs,
         sections=sections,
+        prices=tbl(prices),
     )
 
 
