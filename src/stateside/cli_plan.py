@@ -15,6 +15,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from stateside.finance.report import money_headline
 from stateside.model.solve import SolveEvent
 from stateside.plan import Plan
 from stateside.scenario.types import Scenario
@@ -230,11 +231,12 @@ def print_plan(plan: Plan, console: Console) -> None:
             (f"{plan.scenario_name} ", "bold"),
             (f"[{plan.mode} mode] ", ""),
             (f"{s['status']}", status_style),
-            f" · discounted cost USD {(s['objective_usd'] or float('nan')) / 1e9:,.1f} bn"
-            + (f" · MIP gap {s['mip_gap']:.2%}" if s["mip_gap"] is not None else "")
+            (f" · MIP gap {s['mip_gap']:.2%}" if s["mip_gap"] is not None else "")
             + f" · build {s['build_seconds']:.1f} s, solve {s['solve_seconds']:.1f} s",
         )
     )
+    for line in money_headline(plan):
+        console.print(Text(line))
     note = STATUS_NOTES.get(str(s["status"]))
     if note:
         console.print(

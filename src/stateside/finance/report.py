@@ -35,6 +35,7 @@ from stateside.finance.economics import (
 from stateside.finance.pipeline import capital_pipeline
 from stateside.finance.syndication import TICKET_FLOOR_SHARE, TICKET_FLOOR_USD, syndicate
 from stateside.plan import Plan
+from stateside.scenario.settings import coalition_asset_classes
 from stateside.scenario.types import Scenario
 
 FINANCE_TABLES: tuple[str, ...] = (
@@ -77,6 +78,7 @@ def attach_finance(
     basis = scenario.settings.finance.capital_basis
     summary: dict[str, Any] = {
         "capital_basis": basis,
+        "coalition_asset_classes": list(coalition_asset_classes(scenario.settings.finance)),
         "committed_usd": _num(pipeline["committed_usd"].sum()) if len(pipeline) else 0.0,
         "expected_usd": _num(pipeline["expected_usd"].sum()) if len(pipeline) else 0.0,
     }
@@ -198,3 +200,55 @@ def paid_in_frame(plan: Plan) -> pd.DataFrame:
     )
     keep = [c for c in wide.columns if float(np.abs(wide[c]).sum()) >= 1e6]
     return wide[keep]
+
+
+# --------------------------------------------------------------------------------------
+# the plan's money, named (console headline)
+
+
+def money_headline(plan: Plan, coalition_classes: tuple[str, ...] | None = None) -> list[str]:
+    """The plan's money in words, each figure named (``stateside plan``'s headline).
+
+    * **system cost**: the discounted cost of the whole planned system — every US power
+      plant, line and storage the grid builds and runs for all load, plus the campuses,
+      fabs and IT equipment (table ``costs``, column ``discounted_usd``, existing plants'
+      constant O&M left out) — what the optimisation minimises, never a negative number;
+    * **coalition**: capex, debt and equity of what the coalition owns and funds (table
+      ``equity_need``, its asset classes);
+    * **grid build-out**: capex of the generation, storage and transmission the grid builds,
+      recovered through rates (not the coalition's money);
+    * budget mode: the IT capacity the money bought and the coalition's spending.
+    """
+    if coalition_classes is None:
+        named = plan.extra.get("finance", {}).get("coalition_asset_classes")
+        coalition_classes = tuple(named) if named else ("datacenter", "fab")
+    lines: list[str] = []
+    costs = plan.tables.get("costs", pd.DataFrame())
+    if len(costs):
+        in_objective = costs[~costs["component"].astype(str).str.startswith("existing_fleet_fixed_om")]
+        system = float(in_objective["discounted_usd"].sum())
+        lines.append(
+            f"system cost USD {system / 1e9:,.1f} bn (discounted cost of the whole planned power system, "
+            "campuses, fabs and IT equipment)"
+        )
+    need = plan.tables.get("equity_need", pd.DataFrame())
+    if len(need):
+        g = need.groupby("asset_class")[["capex_usd", "equity_usd"]].sum()
+        own = g[g.index.isin(coalition_classes)]
+        grid = g[g.index.isin(("generation", "storage", "transmission"))]
+        it_tenant = (
+            g.loc["it_equipment", "capex_usd"]
+            if "it_equipment" in g.index and "it_equipment" not in coalition_classes
+            else 0.0
+        )
+        lines.append(
+            f"coalition capex USD {own['capex_usd'].sum() / 1e9:,.1f} bn, equity USD {own['equity_usd'].sum() / 1e9:,.1f} bn "
+            f"({', '.join(c for c in coalition_classes if c in g.index)}); "
+            f"grid build-out capex USD {grid['capex_usd'].sum() / 1e9:,.1f} bn (utilities, recovered through rates)"
+            + (f"; tenants' IT equipment USD {float(it_tenant) / 1e9:,.1f} bn" if it_tenant > 0 else "")
+        )
+    if plan.mode == "budget":
+        it = plan.tables.get("it_capacity", pd.DataFrame())
+        online = float(it["online_mw"].max()) if len(it) else 0.0
+        lines.append(f"budget mode: IT capacity bought {online:,.0f} MW")
+    return lines
