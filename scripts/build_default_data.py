@@ -14,7 +14,8 @@ costs (``build_technologies``, ``tech_costs``, ``unit_om``, ``gas_capex_2025``),
 accreditation (``build_capacity_credit_steps``), fuels (``build_fuels``, ``build_fuel_prices``),
 the fleet (``operating_units``, ``build_existing_capacity``), hourly demand shapes
 (``build_profiles``), demand (``base_year_demand``, ``growth_factors``, ``build_demand``, with the
-``nerc_peak_check``), campuses, fabs, the coalition and ``scenario.yaml``.
+``nerc_peak_check``), campuses, fabs, the coalition, the sponsor's illustrative funding round
+(``build_sponsor_round``) and ``scenario.yaml``.
 
 The output is deterministic: running the script twice gives byte-identical files.
 Nothing from the raw folder is copied; only derived tables are written. Every source,
@@ -2036,6 +2037,79 @@ def build_coalition() -> dict[str, pd.DataFrame]:
     }
 
 
+# The sponsor's illustrative funding round and its cap table before it (stateside round).
+# Order of magnitude from public reports of frontier-lab rounds: USD 6.6 bn at USD 157 bn
+# post-money (OpenAI, Oct 2024) and USD 13 bn at USD 183 bn post-money (Anthropic, Sep 2025);
+# every number below is illustrative, not any company's.
+ROUND_SOURCE = (
+    "illustrative: order of magnitude of frontier-AI-lab rounds (USD 6.6 bn at USD 157 bn post-money, "
+    "OpenAI, Oct 2024; USD 13 bn at USD 183 bn post-money, Anthropic, Sep 2025; press releases)"
+)
+SPONSOR_ROUND: tuple[tuple[str, str | None, str | None, str | None, bool, float, bool, bool, bool], ...] = (
+    # participant, name, country, type (blank: from investors.csv), lead, USD bn, board, observer, info rights
+    ("growth_lead", "Lead Growth Fund (illustrative)", "US", "venture", True, 5.0, True, False, True),
+    ("cloud", None, None, None, False, 2.0, False, True, True),
+    ("chips", None, None, None, False, 1.0, False, False, False),
+    ("jp_strategic", None, None, None, False, 2.0, True, False, False),
+    ("uae_fund", None, None, None, False, 1.5, False, False, False),
+)
+SPONSOR_CAP_TABLE: tuple[tuple[str, str, str, str, float], ...] = (
+    ("founders", "Founders and employees", "US", "common", 30.0),
+    ("option_pool", "Employee option pool", "US", "options", 10.0),
+    ("cloud", "Hyperscale Cloud Partner", "US", "preferred", 27.0),
+    ("venture", "Frontier Ventures Fund III", "US", "preferred", 15.0),
+    ("earlier_rounds", "Investors of earlier rounds", "US", "preferred", 18.0),
+)
+
+
+def build_sponsor_round() -> dict[str, pd.DataFrame]:
+    """funding_rounds.csv and sponsor_cap_table.csv: one illustrative round of the sponsor.
+
+    coalition_share_pct is 0: the sponsor's coalition money is already in commitments.csv, so
+    adding the round's proceeds would count it twice (a user scenario sets its own share)."""
+    rounds = frame(
+        (
+            {
+                "round": "series_x",
+                "date": "2026-03-31",
+                "security_type": "preferred",
+                "pre_money_valuation_usd": 150e9,
+                "participant": code,
+                "name": name,
+                "country": country,
+                "investor_type": kind,
+                "government_ownership_pct": None,
+                "lead": lead,
+                "amount_usd": round(bn * 1e9),
+                "board_seat": board,
+                "observer": observer,
+                "information_rights": info,
+                "coalition_share_pct": 0.0,
+                "source": ROUND_SOURCE,
+            }
+            for code, name, country, kind, lead, bn, board, observer, info in SPONSOR_ROUND
+        ),
+        "funding_rounds",
+    )
+    cap = frame(
+        (
+            {
+                "holder": h,
+                "name": n,
+                "country": c,
+                "security_type": t,
+                "shares": None,
+                "stake_pct": pct,
+                "source": "illustrative: a frontier lab's fully diluted cap table before the round "
+                "(founders/employees, option pool, its cloud partner, venture and earlier investors)",
+            }
+            for h, n, c, t, pct in SPONSOR_CAP_TABLE
+        ),
+        "sponsor_cap_table",
+    )
+    return {"funding_rounds": rounds, "sponsor_cap_table": cap}
+
+
 # =======================================================================================
 # Settings and deflators
 # =======================================================================================
@@ -2183,6 +2257,7 @@ def build_all(raw: Path) -> tuple[dict[str, str], list[str]]:
     tables["campuses"] = build_campuses()
     tables["fabs"] = build_fabs(raw)
     tables.update(build_coalition())
+    tables.update(build_sponsor_round())
     files = {f"{name}.csv": table_text(name, df, DECIMALS.get(name)) for name, df in tables.items()}
     files["profiles.csv"] = profiles_text
     files["scenario.yaml"] = scenario_yaml(raw)
