@@ -123,3 +123,21 @@ def test_plan_folder_writes_parquet_and_reads_back_as_one_dataset(plan: Plan, tm
 def test_a_folder_without_time_tables_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="plan again"):
         read_timeseries(tmp_path)
+
+
+def test_the_cli_summary_shows_prices_and_never_minus_zero(plan: Plan) -> None:
+    from rich.console import Console
+
+    from stateside.cli_plan import _money, summary_tables
+
+    console = Console(width=80, record=True)
+    for t in summary_tables(plan):
+        console.print(t)
+    text = console.export_text()
+    assert "Wholesale prices (USD/MWh" in text
+    w = plan.table("prices_t")
+    national = float((w["price_usd_per_mwh"] * w["load_mw"] * w["weight_hours"]).sum()) / float(
+        (w["load_mw"] * w["weight_hours"]).sum()
+    )
+    assert f"{national:,.2f}" in text
+    assert _money(-1e-7) == "0.00" and _money(-2.5e9) == "-2.50"

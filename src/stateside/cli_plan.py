@@ -119,7 +119,48 @@ def execute(scenario: Scenario, mode: str | None, quiet: bool, reuse: bool = Fal
 
 
 def _money(x: float) -> str:
-    return f"{x / 1e9:,.2f}"
+    text = f"{x / 1e9:,.2f}"
+    return "0.00" if text == "-0.00" else text  # no negative zero (unspent of a fully spent commitment)
+
+
+def _ids(t: Table, *columns: str) -> None:
+    """Never truncate the id columns of a table: they are what a user types next."""
+    for col in t.columns:
+        if str(col.header) in columns:
+            col.no_wrap = True
+            col.overflow = "fold"
+            col.min_width = max((len(str(c)) for c in col._cells), default=0) or None
+
+
+def price_table(plan: Plan) -> Table | None:
+    """Load-weighted wholesale prices (USD/MWh) by period: all states, then the campus states."""
+    from stateside.timeseries import annual_price
+
+    pt = plan.tables.get("prices_t")
+    prices = annual_price(pt) if pt is not None and len(pt) else plan.tables.get("prices")
+    if prices is None or not len(prices):
+        return None
+    periods = sorted(int(p) for p in prices["period"].unique())
+    t = Table(
+        title="Wholesale prices (USD/MWh, load-weighted over the typical hours)",
+        title_justify="left",
+        title_style="bold",
+    )
+    t.add_column("where")
+    for p in periods:
+        t.add_column(str(p), justify="right")
+    if pt is not None and len(pt):
+        w = pt["load_mw"].astype(float) * pt["weight_hours"].astype(float)
+        num = (pt["price_usd_per_mwh"].astype(float) * w).groupby(pt["period"]).sum()
+        national = num / w.groupby(pt["period"]).sum()
+        t.add_row("all states", *[f"{float(national.get(p, float('nan'))):,.2f}" for p in periods])
+    camp = plan.tables.get("campuses", pd.DataFrame())
+    if len(camp) and "grid_load_mw" in camp.columns:
+        load = camp.groupby("region")["grid_load_mw"].max().sort_values(ascending=False)
+        by = prices.set_index(["region", "period"])["price_usd_per_mwh"]
+        for region in [str(r) for r, v in load.items() if v > 0][:8]:
+            t.add_row(region, *[f"{float(by.get((region, p), float('nan'))):,.2f}" for p in periods])
+    return t
 
 
 def summary_tables(plan: Plan) -> list[Table]:
@@ -161,6 +202,7 @@ def summary_tables(plan: Plan) -> list[Table]:
                 t.add_column(col, justify="right" if col in ("IT MW", "first online") else "left")
             for r in built.itertuples():
                 t.add_row(str(r.campus), str(r.region), f"{r.new_it_mw:,.0f}", str(first.get(r.campus, "")))
+            _ids(t, "campus")
             out.append(t)
     fabs = plan.tables.get("fabs", pd.DataFrame())
     if len(fabs) and fabs["decided"].any():
@@ -169,6 +211,7 @@ def summary_tables(plan: Plan) -> list[Table]:
             t.add_column(col)
         for r in fabs[fabs["decided"]].itertuples():
             t.add_row(str(r.fab), str(r.region), str(r.period), _money(r.capex_usd), _money(r.grant_usd))
+        _ids(t, "fab")
         out.append(t)
     need = plan.tables.get("equity_need", pd.DataFrame())
     if len(need):
@@ -208,7 +251,11 @@ def summary_tables(plan: Plan) -> list[Table]:
                 _money(r.npv_usd),
                 irr,
             )
+        _ids(t, "investor")
         out.append(t)
+    prices = price_table(plan)
+    if prices is not None:
+        out.insert(min(2, len(out)), prices)
     return out
 
 
