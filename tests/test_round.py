@@ -235,3 +235,40 @@ def test_a_scenario_with_a_round_loads_with_the_proceeds(tmp_path: Path, tiny: S
     assert float(row["amount_usd"].iloc[0]) == pytest.approx(1.5e9 + 1e8)
     assert row["stage"].iloc[0] == "committed"
     assert "funding round seed" in row["source"].iloc[0]
+
+
+def test_default_round_and_its_review() -> None:
+    """The default's illustrative round: USD 11.5 bn on USD 150 bn pre-money; the Japanese strategic's
+    board seat makes it a covered transaction (voluntary notice, C3); the passive UAE fund is not covered."""
+    from stateside.scenario.load import load_default
+
+    sc = load_default()
+    (r,) = work_out(sc.funding_rounds, sc.sponsor_cap_table, sc.investors)
+    assert r.post_money_usd == pytest.approx(161.5e9)
+    assert r.lead == ["growth_lead"]
+    stakes = {s.holder: s for s in r.stakes}
+    assert stakes["founders"].after_pct == pytest.approx(30.0 * 150 / 161.5)
+    assert stakes["jp_strategic"].after_pct == pytest.approx(2.0 / 161.5 * 100)
+    reviews = {x.participant: x for x in review_rounds(sc)}
+    assert reviews["jp_strategic"].review.outcome == "voluntary_notice"
+    assert reviews["jp_strategic"].review.facts.covered_transaction
+    assert [x.rule_id for x in reviews["jp_strategic"].review.deciding] == ["C3-covered-investment"]
+    assert not reviews["uae_fund"].review.facts.covered_transaction
+    assert reviews["growth_lead"].review.outcome == "clear"
+    assert r.coalition_usd == 0.0  # the default's coalition money is in commitments.csv already
+
+
+def test_round_cli_json() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from stateside.cli import app
+
+    res = CliRunner().invoke(app, ["round", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["rounds"][0]["post_money_usd"] == pytest.approx(161.5e9)
+    jp = next(x for x in d["reviews"] if x["participant"] == "jp_strategic")
+    assert jp["outcome"] == "voluntary_notice" and jp["covered_transaction"]
+    assert any("§800.211" in x["section"] for x in jp["reasons"])
