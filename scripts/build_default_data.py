@@ -993,6 +993,84 @@ def retail_prices(raw: Path, log: list[str]) -> dict[str, float]:
     return {s: round(to_base(v, 2023), 2) for s, v in nominal.items()}
 
 
+def industrial_tariffs(raw: Path, log: list[str]) -> tuple[dict[str, float], float]:
+    """EIA 2023 average revenue per kWh from industrial customers by state, cents -> $/MWh,
+    2023 $ -> 2024 $; states without a value (WY) use the national figure, the mean of the
+    states weighted by their 2020 EIA-861 industrial sales (issue 12: what a campus pays)."""
+    p = read_raw(raw, "pages/eia_epa2023_avg_revenue_per_kwh_by_state.csv")
+    p["code"] = p["state"].map(state_code)
+    ind = pd.to_numeric(p.set_index("code")["industrial_cents_per_kwh"], errors="coerce").dropna()
+    f861 = read_raw(raw, "reeds/retail_rate_module/df_f861_state.csv")
+    sales = f861[f861["year"] == 2020].set_index("state")["sales_ind"].astype(float)
+    w = sales.reindex(ind.index).fillna(0.0)
+    national = float((ind * w).sum() / w.sum()) * 10
+    tariffs = {s: round(to_base(float(v) * 10, 2023), 2) for s, v in ind.items()}
+    missing = sorted(set(STATE_CODES.values()) - set(tariffs))
+    log.append(
+        f"finance.industrial_tariff_usd_per_mwh: EIA 2023 industrial average revenue for {len(tariffs)} "
+        f"states; {missing} use the sales-weighted national {national:.2f} $/MWh (2023 $)"
+    )
+    return tariffs, round(to_base(national, 2023), 2)
+
+
+def finance_yaml(raw: Path, log: list[str]) -> str:
+    """The ``finance:`` assumptions of the project economics (issue 12), each with its source."""
+    tariffs, national = industrial_tariffs(raw, log)
+    rows = "\n".join(f"    {s}: {v}" for s, v in sorted(tariffs.items()))
+    return f"""\
+  # --- project economics (issue 12); every value's source is in SOURCES.md ("Finance assumptions")
+  # All-in campus lease, power included (the campus buys its power, so returns differ by site):
+  # 140 USD/kW-month triple-net wholesale rent + ~60 of power (1 kW IT x 0.8 x PUE 1.2 x 730 h x 8.1 c/kWh).
+  campus_lease_usd_per_kw_month: 200
+  # Property tax and insurance, 1.5 % of campus capex a year (illustrative; abatements vary by state).
+  campus_property_tax_insurance_share_per_year: 0.015
+  # Network (T&D) charges a campus pays on top of the regional energy price: 25 % of the state's
+  # industrial tariff (illustrative).
+  campus_network_charge_share: 0.25
+  # EIA 2023 average revenue per kWh, industrial customers, by state (2024 $/MWh).
+  industrial_tariff_usd_per_mwh:
+{rows}
+  industrial_tariff_default_usd_per_mwh: {national}
+  campus_construction_years: 2
+  # PJM 2025/26 BRA RTO clearing price 269.92 USD/MW-day x 365 / 1000.
+  capacity_price_usd_per_kw_year: 98.5
+  # IT equipment per kW of IT (accelerators, servers, networking): Oracle ~40 bn USD of GB200 for
+  # Abilene's 1.2 GW = 33,300; Epoch AI 1 GW GB200 site: servers ~60 % of 38 bn; range 25,000-35,000.
+  it_equipment_usd_per_kw_it: 32000
+  # B200 street price, mid-2026 (AI Infra Map: H100 30,000, H200 35,000, B200 40,000).
+  accelerator_price_usd: 40000
+  # Epoch AI: 5-year IT life (book life 5-6 years).
+  it_refresh_years: 5
+  # Who buys the IT equipment: the tenant, as at Abilene (Oracle buys the chips under a 15-year
+  # lease; the Crusoe/Blue Owl JV owns the campus). The coalition's 68.5 bn of committed capital
+  # could not fund 10 GW x 32,000 USD/kW = 320 bn of IT equipment.
+  it_equipment_buyer: tenant
+  # Illustrative GPU rental per accelerator-hour in use; GPU-backed debt: 10 %, 4 years (illustrative).
+  it_rental_usd_per_accelerator_hour: 2.5
+  it_interest_rate_nominal: 0.1
+  it_debt_tenor_years: 4
+  fab_price_usd_per_accelerator: 4500
+  fab_cost_of_sales_share: 0.35
+  # FERC Opinion No. 569-A base ROE (MISO TOs).
+  transmission_allowed_roe: 0.1002
+  transmission_om_share_per_year: 0.01
+  transmission_life_years: 40
+  # NREL ATB 2024 financing (2021-2100 regime), ReEDS inflation; DSCR and tenor illustrative.
+  interest_rate_nominal: 0.08
+  return_on_equity_nominal: 0.105
+  income_tax_rate: 0.2574
+  inflation: 0.025
+  target_dscr: 1.3
+  debt_tenor_years: 18
+  # Credits: §45Y PTC ~26 USD/MWh (full rate); §48E ITC 30 % for storage; §48D 35 % for fabs placed
+  # in service after 2025 (OBBBA, July 2025; 25 % before) whose construction begins by 2026.
+  ptc_usd_per_mwh: 26.0
+  storage_itc_rate: 0.3
+  chips_48d_rate: 0.35
+  chips_48d_last_start_year: 2026
+"""
+
+
 def state_census_divisions(raw: Path, log: list[str] | None = None) -> dict[str, str]:
     groups = read_raw(raw, "reeds/zones/state_groups.csv").set_index("st")["cendiv"].to_dict()
     for st, div in EXTRA_CENDIV.items():
@@ -2136,8 +2214,9 @@ def turbine_supply_mw_per_year(raw: Path) -> tuple[int, str]:
     return mw, why
 
 
-def scenario_yaml(raw: Path) -> str:
+def scenario_yaml(raw: Path, log: list[str] | None = None) -> str:
     debt = atb_debt_fraction(raw)
+    finance = finance_yaml(raw, log if log is not None else [])
     turbines, turbine_why = turbine_supply_mw_per_year(raw)
 
     def mapping(d: dict[int, float] | dict[int, int]) -> str:
@@ -2193,8 +2272,10 @@ finance:
     storage: {debt}
     transmission: {DEBT_SHARE_ILLUSTRATIVE["transmission"]}
     fab: {DEBT_SHARE_ILLUSTRATIVE["fab"]}
+    # GPU-backed facilities (SOURCES.md): about half the hardware's cost.
+    it_equipment: 0.5
   capital_basis: committed
-security:
+{finance}security:
   apply_rule_caps: true
   avoid_mandatory_declarations: false
 solver:
@@ -2260,7 +2341,7 @@ def build_all(raw: Path) -> tuple[dict[str, str], list[str]]:
     tables.update(build_sponsor_round())
     files = {f"{name}.csv": table_text(name, df, DECIMALS.get(name)) for name, df in tables.items()}
     files["profiles.csv"] = profiles_text
-    files["scenario.yaml"] = scenario_yaml(raw)
+    files["scenario.yaml"] = scenario_yaml(raw, log)
     files["reference/deflators.csv"] = deflators_text()
     return files, log
 
