@@ -596,9 +596,9 @@ def test_build_script_reproduces_the_committed_files(tmp_path: Path) -> None:
         capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert "wrote 21 files" in proc.stdout
+    assert "wrote 23 files" in proc.stdout  # 21 + the sponsor's round (funding_rounds, sponsor_cap_table)
     written = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
-    assert len(written) == 21
+    assert len(written) == 23
     for rel in written:
         assert (out / rel).read_bytes() == (DEFAULT / rel).read_bytes(), (
             f"{rel} differs from the committed file"
