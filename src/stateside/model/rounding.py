@@ -31,12 +31,15 @@ def round_modules(n_lp: xr.DataArray, d: ModelData, cover_targets: bool) -> xr.D
         for j in range(cum.shape[1]):
             deficit = targets[j] - float(size @ cum[:, j])
             while deficit > EPS:
-                room = (cum[:, -1] < max_mod - EPS) & allowed[:, j]
+                # room in period j: a site below its cap then (a module added now may be one
+                # the site would get later anyway: later periods keep at least this many)
+                room = (cum[:, j] < max_mod - EPS) & allowed[:, j]
                 if not room.any():
                     break
                 frac = np.where(room, cum_lp[:, j] - cum[:, j], -np.inf)
                 k = int(np.argmax(frac))
-                cum[k, j:] += 1.0
+                cum[k, j] += 1.0
+                cum[k, j + 1 :] = np.maximum(cum[k, j + 1 :], cum[k, j])
                 deficit -= size[k]
     added = np.diff(np.concatenate([np.zeros((cum.shape[0], 1)), cum], axis=1), axis=1)
     return xr.DataArray(np.round(added), coords=n_lp.coords, dims=n_lp.dims)
