@@ -269,3 +269,78 @@ def test_a_sweep_over_the_lease_applies_and_a_typo_is_named(tiny: Scenario) -> N
     with pytest.raises(SweepError, match=r"did you mean settings.finance.campus_lease_usd_per_kw_month\?"):
         apply_values(tiny, spec, {"typo": 250.0})  # type: ignore[arg-type]
     assert np.isfinite(out.settings.finance.campus_lease_usd_per_kw_month)
+
+
+# --------------------------------------------------------------------------------------
+# the plan summary and the penalty ordering
+
+
+def test_budget_mode_summary_names_capacity_and_money_never_a_negative_cost() -> None:
+    """A budget-mode plan's objective is cost less the value of IT (negative); the summary
+    reports the system cost from the cost table, the coalition's capex and equity, the
+    grid's build-out and the IT capacity bought."""
+    from stateside.finance.report import money_headline
+
+    costs = pd.DataFrame(
+        [
+            {"component": "generation_capex", "period": 2026, "annual_usd": 2e9, "discounted_usd": 3e9},
+            {"component": "datacenter", "period": 2026, "annual_usd": 1e9, "discounted_usd": 1.5e9},
+            {
+                "component": "existing_fleet_fixed_om (plants that cannot retire early: constant, not in objective)",
+                "period": 2026,
+                "annual_usd": 9e9,
+                "discounted_usd": 9e9,
+            },
+        ]
+    )
+    need = pd.DataFrame(
+        [
+            {"asset_class": "datacenter", "period": 2026, "capex_usd": 10e9, "equity_usd": 3.5e9},
+            {"asset_class": "generation", "period": 2026, "capex_usd": 20e9, "equity_usd": 9e9},
+            {"asset_class": "it_equipment", "period": 2026, "capex_usd": 32e9, "equity_usd": 16e9},
+        ]
+    )
+    it = pd.DataFrame([{"period": 2026, "target_mw": 0.0, "online_mw": 1000.0, "short_mw": 0.0}])
+    plan = Plan(
+        "case",
+        "budget",
+        "ok",
+        "optimal",
+        -6_392.8e9,
+        None,
+        0.0,
+        0.0,
+        tables={"costs": costs, "equity_need": need, "it_capacity": it},
+    )
+    text = "\n".join(money_headline(plan))
+    assert "system cost USD 4.5 bn" in text
+    assert "coalition capex USD 10.0 bn, equity USD 3.5 bn (datacenter)" in text
+    assert "grid build-out capex USD 20.0 bn" in text
+    assert "tenants' IT equipment USD 32.0 bn" in text
+    assert "IT capacity bought 1,000 MW" in text
+    assert "-" not in text.replace("build-out", "")
+    plan.extra["finance"] = {"coalition_asset_classes": ["datacenter", "fab", "it_equipment"]}
+    text = "\n".join(money_headline(plan))
+    assert "coalition capex USD 42.0 bn, equity USD 19.5 bn (datacenter, it_equipment)" in text
+
+
+def test_the_target_penalty_exceeds_meeting_a_gw_with_its_it_equipment() -> None:
+    """Default data: a GW of IT for one period (at most its length in years, undiscounted)
+    costs its campus annuity and O&M, its IT equipment annuity and its power (PUE x
+    utilisation x 8,760 h at 200 USD/MWh, a generous price) — less than the 5e4 $M/GW
+    penalty of leaving it short, so targets are met whenever they can be."""
+    from stateside.model.inputs import annuity_factor
+    from stateside.model.inputs.penalties import PENALTY_TARGET_MUSD_PER_GW
+    from stateside.scenario.load import load_default
+
+    sc = load_default()
+    s = sc.settings
+    years = max(p.length_years for p in s.periods)
+    it = annuity_factor(s.discount_rate, s.finance.it_refresh_years) * s.finance.it_equipment_usd_per_kw_it
+    worst = 0.0
+    for c in sc.campuses.itertuples(index=False):
+        campus = annuity_factor(s.discount_rate, float(c.lifetime_years)) * float(c.capex_usd_per_kw_it)
+        power = float(c.pue) * float(c.utilisation) * 8760 * 0.2  # $M per GW-yr at 200 USD/MWh
+        worst = max(worst, years * (campus + float(c.fixed_om_usd_per_kw_year) + it + power))
+    assert worst < PENALTY_TARGET_MUSD_PER_GW
+    assert worst > 10_000  # IT equipment makes a GW dear: about 22,000 $M per 2-year period
