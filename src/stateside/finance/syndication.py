@@ -80,7 +80,7 @@ import pandas as pd
 import xarray as xr
 
 from stateside.model.inputs.it_equipment import refresh_matrix
-from stateside.model.solve import quiet_stdout
+from stateside.model.solve import quiet_linopy, quiet_stdout
 from stateside.plan import Plan, is_true
 from stateside.scenario.settings import COALITION_ASSET_CLASSES, coalition_asset_classes
 from stateside.scenario.types import Scenario
@@ -354,6 +354,12 @@ def _solve_group(g: _Group, floors: bool) -> pd.DataFrame | None:
     if not recs:
         return None
     pairs = pd.DataFrame(recs, columns=["investor", "project", "ub", "floor", "pro_rata"])
+    if _pro_rata_is_feasible(pairs, E, e, floors):
+        # deviation 0 is the optimum and only pro rata attains it: no solver needed
+        pairs["x"] = np.where(
+            pairs["pro_rata"].to_numpy(float) < 1e-9, 0.0, pairs["pro_rata"].to_numpy(float)
+        )
+        return pairs
     idx = pd.Index(
         [f"{i}|{p}" for i, p in zip(pairs["investor"], pairs["project"], strict=True)], name="pair"
     )
@@ -387,7 +393,7 @@ def _solve_group(g: _Group, floors: bool) -> pd.DataFrame | None:
     options: dict[str, Any] = {"output_flag": False, "time_limit": _TIME_LIMIT_S}
     if floors:
         options["mip_rel_gap"] = 1e-6
-    with quiet_stdout():
+    with quiet_stdout(), quiet_linopy():  # an infeasible probe is expected: floors relaxed next
         _status, term = m.solve(solver_name="highs", io_api="direct", **options)
     if term not in ("optimal", "time_limit", "suboptimal") or x.solution.isnull().all():
         return None
@@ -395,6 +401,22 @@ def _solve_group(g: _Group, floors: bool) -> pd.DataFrame | None:
     sol = np.where(sol < 1e-9, 0.0, sol)
     pairs["x"] = sol
     return pairs
+
+
+def _pro_rata_is_feasible(pairs: pd.DataFrame, E: pd.Series, e: pd.Series, floors: bool) -> bool:
+    """Whether every investor's pro-rata share of every project is allowed: each (investor,
+    project) pair exists (no cap of zero), within its cap and, with ``floors``, at least its
+    minimum ticket; and the investors' equity adds up to the projects' (reconciled)."""
+    if len(pairs) != len(E) * len(e):
+        return False
+    total_e, total_E = float(e.sum()), float(E.sum())
+    if abs(total_e - total_E) > 1e-9 * max(total_E, 1.0):
+        return False
+    pr = pairs["pro_rata"].to_numpy(float)
+    tol = 1e-9 * max(total_E, 1.0)
+    if (pr > pairs["ub"].to_numpy(float) + tol).any():
+        return False
+    return not (floors and (pr < pairs["floor"].to_numpy(float) - tol).any())
 
 
 def _groups(

@@ -220,6 +220,7 @@ class _Point:
     col: np.ndarray
     dual: np.ndarray | None
     objective: float
+    basis: Any = None  # HiGHS's basis at this point (a warm start for a later LP)
 
 
 class _Highs:
@@ -370,8 +371,12 @@ class _Highs:
     def point(self) -> _Point:
         sol = self.h.getSolution()
         dual = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
+        basis = self.h.getBasis()
         return _Point(
-            np.asarray(sol.col_value, dtype=float), dual, float(self.h.getInfo().objective_function_value)
+            np.asarray(sol.col_value, dtype=float),
+            dual,
+            float(self.h.getInfo().objective_function_value),
+            basis if basis.valid else None,
         )
 
     # ---- integer columns
@@ -755,11 +760,20 @@ def _solve_staged(built: BuiltModel, settings: SolverSettings, t0: float, emit: 
         for key, value in highs_options(settings, mip=False).items():
             if key != "output_flag":
                 hs.h.setOptionValue(key, value)
+        if best is not None and best.basis is not None:
+            hs.h.setBasis(best.basis)  # the rounded plan's basis: a few integers differ
         emit(SolveEvent("final_lp", "start", hs.elapsed()))
         interrupted_before = hs.interrupted
         hs.interrupted = False
         # the final LP runs even past the limit (its reserve) or after Ctrl-C: a few seconds
         term_lp = hs.run("final_lp", max(hs.left(), reserve))
+        if term_lp == "optimal" and hs.point().objective > incumbent.objective + 1e-7 * abs(
+            incumbent.objective
+        ):
+            # the warm start went wrong (the LP with the incumbent's integers cannot be
+            # worse than the incumbent): solve it again from scratch
+            hs.h.clearSolver()
+            term_lp = hs.run("final_lp", max(hs.left(), reserve))
         hs.interrupted = hs.interrupted or interrupted_before
         if term_lp == "optimal":
             best = hs.point()
