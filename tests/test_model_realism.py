@@ -334,3 +334,40 @@ def test_unreachable_reserve_margin_plans_and_says_so(tmp_path, monkeypatch) -> 
     text = " ".join(result.output.split())
     assert "What could not be met" in text
     assert "reserve margin in NM short by" in text
+
+
+def test_demand_case_selects_growth() -> None:
+    """The settings' demand_case picks demand.csv's rows: the default scenario's high case
+    has more energy and a higher peak than its reference case in the last period; an
+    unknown case is refused by validation, naming the cases there are."""
+    from stateside.scenario.load import load_default
+    from stateside.scenario.types import Scenario, selected_demand
+
+    ref = load_default()
+    high = Scenario(
+        settings=ref.settings.model_copy(update={"demand_case": "high"}),
+        tables=ref.tables,
+        profiles=ref.profiles,
+        source_dir=ref.source_dir,
+    )
+    last = ref.settings.period_years[-1]
+    r = selected_demand(ref)
+    h = selected_demand(high)
+    r, h = r[r["period"] == last], h[h["period"] == last]
+    assert len(r) == len(h) == len(ref.regions)
+    assert h["annual_demand_mwh"].sum() > r["annual_demand_mwh"].sum()
+    assert h["peak_demand_mw"].sum() > r["peak_demand_mw"].sum()
+
+
+def test_unknown_demand_case_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    from pathlib import Path
+
+    from stateside.scenario.validate import check_scenario
+
+    dest = tmp_path / "tiny"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "tiny", dest)
+    text = (dest / "scenario.yaml").read_text()
+    (dest / "scenario.yaml").write_text(text + "demand_case: boom\n")
+    issues = [str(i) for i in check_scenario(dest).issues]
+    assert any("rows for the demand_case 'boom'" in i and "reference" in i for i in issues), issues
