@@ -74,9 +74,9 @@ def build_penalties(
             if mode == "target"
             else BUDGET_VALUE_MUSD_PER_GW * float(period_length_years.max())
         )
-        lowest_load = float(max(campus_load_factor.min(), 1e-3))
+        lowest_load = max(float(campus_load_factor.min()), 1e-3)
         floor = ORDER_MARGIN * value / lowest_load
-        lowest_peak = float(max(campus_peak_factor.min(), 1e-3))
+        lowest_peak = max(float(campus_peak_factor.min()), 1e-3)
         ordered = ORDER_MARGIN * value / (lowest_peak * (1.0 + reserve_margin))
         penalty = xr.apply_ufunc(np.maximum, penalty, ordered.broadcast_like(penalty))
     return PenaltyData(
