@@ -293,6 +293,8 @@ def _map(ctx: Context) -> str:
     ]
     if "price_usd_per_mwh" in st.columns:
         metrics.insert(2, TileMetric("price_usd_per_mwh", f"Wholesale price {ctx.last}", 1.0, "USD/MWh", 1))
+    st, rate_metrics = ratepayer_layer(ctx, st)
+    metrics[3:3] = rate_metrics
     names = dict(
         zip(ctx.scenario.regions["region"].astype(str), ctx.scenario.regions["name"].astype(str), strict=True)
     )
@@ -316,6 +318,29 @@ def _map(ctx: Context) -> str:
         "line to each of its two states.",
         _figure(ctx, fig, "state-map"),
     )
+
+
+def ratepayer_layer(ctx: Context, states: pd.DataFrame) -> tuple[pd.DataFrame, list[TileMetric]]:
+    """The ratepayer impact of the last period as map layers (issue 12): the change in the
+    state's energy price and in the grid's build-out cost per MWh of other load, against
+    the plan without the coalition (table ``ratepayer_impact``); none if the plan has none."""
+    rp = ctx.table("ratepayer_impact")
+    if not len(rp):
+        return states, []
+    last = rp[rp["period"].astype(int) == ctx.last][
+        ["region", "price_change_usd_per_mwh", "cost_change_usd_per_mwh_other_load"]
+    ]
+    out = states.merge(last.assign(region=last["region"].astype(str)), on="region", how="left")
+    return out, [
+        TileMetric("price_change_usd_per_mwh", f"Ratepayers: price change {ctx.last}", 1.0, "USD/MWh", 2),
+        TileMetric(
+            "cost_change_usd_per_mwh_other_load",
+            f"Ratepayers: build-out cost change {ctx.last}",
+            1.0,
+            "USD/MWh",
+            2,
+        ),
+    ]
 
 
 def state_prices(ctx: Context) -> pd.DataFrame:
