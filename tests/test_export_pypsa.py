@@ -119,7 +119,7 @@ def three_regions(days: int = 2) -> tuple[Scenario, TypicalPeriods]:
         existing=EXISTING,
         corridors=CORRIDORS,
     )
-    sc.tables["regions"]["gas_price_usd_per_mmbtu"] = GAS_PRICE
+    sc.tables["fuels"]["price_usd_per_mmbtu"] = GAS_PRICE  # one national gas price
     k = 6 * days
     typ = f.typical(
         REGIONS, steps=6, days=days, solar=SOLAR[:k], wind=WIND[:k], demand=DEMAND[:k], peak_factor=0.0
