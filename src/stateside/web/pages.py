@@ -492,6 +492,19 @@ def state_page(request: Request, st: St, p: Viewer, run: str, state: str) -> Res
     for name, cols, title in (
         ("state_benefits", None, "What the state gets"),
         (
+            "ratepayer_impact",
+            [
+                "period",
+                "price_change_usd_per_mwh",
+                "cost_change_usd_per_mwh_other_load",
+                "price_usd_per_mwh",
+                "counterfactual_price_usd_per_mwh",
+                "other_load_mwh",
+                "coalition_load_mwh",
+            ],
+            "Ratepayers: against the same plan without the coalition",
+        ),
+        (
             "campuses",
             ["campus", "period", "new_modules", "new_it_mw", "it_mw_online", "grid_load_mw", "capex_usd"],
             "AI campuses",
