@@ -179,3 +179,31 @@ def test_stored_value_reads_back(valued: dict[str, object]) -> None:
     again = load_value(cv.sweep_id[:8], str(valued["url"]))  # type: ignore[attr-defined]
     assert again.shapley == pytest.approx(cv.shapley)  # type: ignore[attr-defined]
     assert math.isfinite(again.v[7])
+
+
+def test_show_cli_and_report_section(
+    valued: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from stateside.cli import app
+    from stateside.report.coalition import coalition_section_html
+
+    monkeypatch.setenv("STATESIDE_DB_URL", str(valued["url"]))
+    cv = valued["second"]
+    runner = CliRunner()
+    res = runner.invoke(app, ["coalition", "show", "latest", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["sweep_id"] == cv.sweep_id  # type: ignore[attr-defined]
+    assert d["shapley"]["us_lab"] == pytest.approx(d["shapley"]["twin"], rel=1e-6)
+    res = runner.invoke(app, ["coalition", "show", "latest"])
+    assert res.exit_code == 0 and "What each member brings" in res.output
+    html = coalition_section_html(d)
+    assert 'id="coalition"' in html and "twin" in html and "Shapley" in html
+    grand_run = next(r for r in valued["second"].to_dict()["coalitions"] if len(r["members"]) == 3)  # type: ignore[attr-defined]
+    assert grand_run["value"] == pytest.approx(d["v_grand"])
+    res = runner.invoke(app, ["coalition", "show", "nosuch"])
+    assert res.exit_code == 1 and "error:" in res.output

@@ -332,6 +332,7 @@ def plan(
     fmt: cli_plan.FormatOption = "csv",
     reuse: cli_plan.ReuseOption = False,
     time_limit: cli_plan.TimeLimitOption = None,
+    explain: cli_plan.ExplainOption = False,
 ) -> None:
     """Plan a scenario: what to build, where, when, and who pays.
 
@@ -346,7 +347,7 @@ def plan(
     scenario = _load(directory)
     if time_limit is not None:
         scenario = cli_plan.with_time_limit(scenario, time_limit)
-    cli_plan.plan_command(scenario, mode, out, as_json, fmt, console, reuse=reuse)
+    cli_plan.plan_command(scenario, mode, out, as_json, fmt, console, reuse=reuse, explain=explain)
 
 
 # --------------------------------------------------------------------------------------
@@ -399,12 +400,13 @@ def report(
     out: cli_report.ReportOutOption = None,
     scenario_dir: cli_report.ReportScenarioOption = None,
     sweep: cli_report.ReportSweepOption = None,
+    coalition: cli_report.ReportCoalitionOption = None,
 ) -> None:
     """Write the HTML report of a plan: one self-contained file that works offline.
 
     PLAN is a folder written by 'stateside plan --out DIR' or a stored run (id, prefix, latest). The report has an executive summary, a tile map of the states, the build timeline, the power mix and new capacity by state, campuses and fabs, the capital stack by investor and country, project economics, the security review of the cap tables and the impact tables (jobs, emissions, state benefits, CHIPS complementarity, benefit sharing), with interactive Plotly charts (docs/report.md). Give --scenario DIR when the plan was not made from the embedded default scenario.
     """
-    cli_report.report_command(target, scenario_dir, out, console, _load, sweep=sweep)
+    cli_report.report_command(target, scenario_dir, out, console, _load, sweep=sweep, coalition=coalition)
 
 
 # --------------------------------------------------------------------------------------

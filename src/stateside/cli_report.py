@@ -38,6 +38,14 @@ ReportSweepOption = Annotated[
         show_default=False,
     ),
 ]
+ReportCoalitionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--coalition",
+        help="Add a stored coalition-value result (Shapley values, leave-one-out, offtake) as a section: its id, a prefix or 'latest' (stateside coalition value).",
+        show_default=False,
+    ),
+]
 ReportOutOption = Annotated[
     Path | None,
     typer.Option(
@@ -113,6 +121,7 @@ def report_command(
     load_scenario: ScenarioLoader,
     load_plan: PlanLoader = plan_from_dir,
     sweep: str | None = None,
+    coalition: str | None = None,
 ) -> Path:
     """Load the plan and its scenario, write the report, print where it went; returns the path.
 
@@ -122,7 +131,7 @@ def report_command(
         if "/" in target or target.startswith("."):
             console.print(Text(f"error: no such plan folder {target}", style="red"))
             raise typer.Exit(1)
-        return _report_from_run(target, scenario_dir, out, console, load_scenario, sweep)
+        return _report_from_run(target, scenario_dir, out, console, load_scenario, sweep, coalition)
     try:
         plan = load_plan(target)
     except PlanSourceError as exc:
@@ -155,7 +164,7 @@ def report_command(
                     style="yellow",
                 )
             )
-    return _write(plan, scenario, out if out is not None else default_out(target), console, sweep)
+    return _write(plan, scenario, out if out is not None else default_out(target), console, sweep, coalition)
 
 
 def _report_from_run(
@@ -165,6 +174,7 @@ def _report_from_run(
     console: Console,
     load_scenario: ScenarioLoader,
     sweep: str | None = None,
+    coalition: str | None = None,
 ) -> Path:
     """The report of a stored run, with the scenario stored with it (or --scenario DIR)."""
     from stateside.store.api import load_run, load_run_scenario, resolve_run
@@ -178,7 +188,12 @@ def _report_from_run(
         console.print(Text(f"error: {exc} (and no plan folder {ref!r} exists)", style="red"))
         raise typer.Exit(1) from None
     return _write(
-        plan, scenario, out if out is not None else Path(f"report-{run_id[:8]}.html"), console, sweep
+        plan,
+        scenario,
+        out if out is not None else Path(f"report-{run_id[:8]}.html"),
+        console,
+        sweep,
+        coalition,
     )
 
 
@@ -195,10 +210,37 @@ def _sweep_section(ref: str, console: Console) -> tuple[str, str, str]:
     return ("sweep", "Sweep", sweep_section_html(results))
 
 
-def _write(plan: Plan, scenario: Scenario, path: Path, console: Console, sweep: str | None = None) -> Path:
+def _coalition_section(ref: str, console: Console) -> tuple[str, str, str]:
+    from stateside.coalition.value import CoalitionError, latest_coalition_id, load_value
+    from stateside.report.coalition import coalition_section_html
+    from stateside.store.db import StoreError
+
+    try:
+        if ref == "latest":
+            found = latest_coalition_id()
+            if found is None:
+                raise CoalitionError("no coalition-value run in the store")
+            ref = found
+        d = load_value(ref).to_dict()
+    except (StoreError, CoalitionError, LookupError) as exc:
+        console.print(Text(f"error: coalition {ref!r}: {exc}", style="red"))
+        raise typer.Exit(1) from None
+    return ("coalition", "Coalition", coalition_section_html(d))
+
+
+def _write(
+    plan: Plan,
+    scenario: Scenario,
+    path: Path,
+    console: Console,
+    sweep: str | None = None,
+    coalition: str | None = None,
+) -> Path:
     from stateside.report import write_report
 
     extra = [_sweep_section(sweep, console)] if sweep else []
+    if coalition:
+        extra.append(_coalition_section(coalition, console))
     path = write_report(plan, scenario, path, extra_sections=extra)
     size_mb = path.stat().st_size / 1e6
     console.print(
