@@ -269,7 +269,7 @@ STATUS_NOTES = {
 }
 
 
-def print_plan(plan: Plan, console: Console) -> None:
+def print_plan(plan: Plan, console: Console, explain: bool = False) -> None:
     s = plan.summary()
     status_style = "green" if s["status"] == "optimal" else "yellow"
     console.print(
@@ -292,8 +292,10 @@ def print_plan(plan: Plan, console: Console) -> None:
     for table in summary_tables(plan):
         console.print(table)
     if plan.diagnosis:
+        from stateside.diagnosis import explained_lines
+
         console.print(Text("What could not be met:", style="bold yellow"))
-        for line in plan.diagnosis:
+        for line in explained_lines(plan) if explain else plan.diagnosis:
             console.print(Text(f"  • {line}", style="yellow"))
     else:
         console.print(Text("Every target, capital limit, chip need and security cap is met.", style="green"))
@@ -307,6 +309,7 @@ def plan_command(
     fmt: str,
     console: Console,
     reuse: bool = False,
+    explain: bool = False,
 ) -> Plan:
     from stateside.store.db import StoreError
 
@@ -335,7 +338,7 @@ def plan_command(
     if as_json:
         sys.stdout.write(json.dumps({**plan.summary(), "run_id": run_id, "reused": reused}, indent=2) + "\n")
     else:
-        print_plan(plan, console)
+        print_plan(plan, console, explain=explain)
         if out is not None:
             console.print(f"Tables, summary.json and report.html written to {out}")
         verb = "Reused stored" if reused else "Saved as"
@@ -368,6 +371,13 @@ ReuseOption = Annotated[
     typer.Option(
         "--reuse",
         help="Return the stored run of an identical scenario (same content hash and mode, this stateside version, solved to optimality) instead of solving again.",
+    ),
+]
+ExplainOption = Annotated[
+    bool,
+    typer.Option(
+        "--explain",
+        help="For each shortfall, list every candidate cause with its measured effect (the re-solve with that limit relaxed), not only the top one or two.",
     ),
 ]
 FormatOption = Annotated[str, typer.Option("--format", help="Table format for --out: csv or parquet.")]

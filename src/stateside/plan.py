@@ -588,124 +588,24 @@ def _violations(m: linopy.Model, d: ModelData) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["kind", "period", "where", "amount", "unit"])
 
 
-def _fmt_usd(x: float) -> str:
-    if abs(x) >= 1e9:
-        return f"${x / 1e9:,.1f}B"
-    return f"${x / 1e6:,.0f}M"
-
-
-def _tight(m: linopy.Model, name: str) -> xr.DataArray | None:
-    """Boolean array: where the constraint holds with (near) equality at the solution."""
-    if name not in m.constraints:
-        return None
-    con = m.constraints[name]
-    lhs = con.lhs.solution
-    gap = abs(lhs - con.rhs)
-    scale = xr.ones_like(con.rhs).where(abs(con.rhs) <= 1.0, abs(con.rhs))
-    return (gap <= 1e-6 * scale) & (con.labels >= 0)
-
-
-def _positive_dual(m: linopy.Model, name: str) -> xr.DataArray | None:
-    if name not in m.constraints or m.constraints[name].dual is None:
-        return None
-    dual = m.constraints[name].dual
-    return np.abs(dual.fillna(0.0)) > 1e-7
-
-
-def _binding_reasons(
-    m: linopy.Model, d: ModelData, period: int, tables: dict[str, pd.DataFrame]
-) -> list[str]:
-    """Plain-words list of the limits that hold tight in a period."""
-    reasons: list[str] = []
-    if d.has_campuses:
-        n = _sol(m, "modules")
-        assert n is not None
-        total = n.sel(period=slice(None, period)).sum("period")
-        allowed = d.campus_allowed.sel(period=period)
-        full = ((total >= d.campus_max_modules - 1e-6) & allowed).sum().item()
-        n_allowed = int(allowed.sum().item())
-        if n_allowed and full == n_allowed:
-            reasons.append(f"campus sites: all {n_allowed} sites available by {period} are full")
-        not_yet = int((~allowed).sum().item())
-        if not_yet:
-            reasons.append(f"earliest years: {not_yet} of {len(d.campuses)} sites not available until later")
-    tight = _tight(m, "turbine_supply")
-    if tight is not None and d.turbine_limit_gw is not None and bool(tight.sel(period=period)):
-        limit_mw = float(d.turbine_limit_gw.sel(period=period)) * MW_PER_GW
-        reasons.append(f"gas-turbine deliveries ({limit_mw:,.0f} MW by {period})")
-    dual = _positive_dual(m, "reserve_margin")
-    if dual is not None:
-        regs = [str(r) for r in d.regions[dual.sel(period=period).values]]
-        if regs:
-            reasons.append("reserve margin in " + ", ".join(regs[:6]) + (" …" if len(regs) > 6 else ""))
-    tight = _tight(m, "capital_available")
-    if tight is not None and d.has_capital:
-        invs = [str(i) for i in d.investors[tight.sel(period=period).values]]
-        if invs:
-            reasons.append("capital of " + ", ".join(invs))
-    if d.has_campuses and "chips_import" in m.variables:
-        imp = _sol(m, "chips_import")
-        assert imp is not None
-        limit = d.import_limit_million_per_year * float(d.period_gap_years.sel(period=period))
-        if limit > 0 and float(imp.sel(period=period)) >= limit - 1e-6:
-            reasons.append("accelerator imports at their limit")
-    for name, label in (
-        ("flow_forward_limit", "corridor"),
-        ("flow_reverse_limit", "corridor"),
-        ("flow_forward_peak_limit", "corridor"),
-        ("flow_reverse_peak_limit", "corridor"),
-    ):
-        dual = _positive_dual(m, name)
-        if dual is not None and len(d.corridors):
-            busy = dual.sel(period=period).any(["day", "step"])
-            cors = [str(c) for c in d.corridors[busy.values]]
-            if cors:
-                reasons.append(f"{label} limits on " + ", ".join(cors[:5]) + (" …" if len(cors) > 5 else ""))
-    return list(dict.fromkeys(reasons))
-
-
 def diagnose(m: linopy.Model, d: ModelData, tables: dict[str, pd.DataFrame]) -> list[str]:
-    """Sentences a planner understands for each elastic slack in use and each unserved MWh."""
+    """Sentences a planner understands for each shortfall and each unserved MWh.
+
+    Each shortfall names the limits that hold at the plan where they could cause it, best
+    first by their dual (:func:`stateside.diagnosis.screen`, no solve); the run layer then
+    measures each family by a re-solve with it relaxed and rewrites these lines with the
+    amounts that would close the gap (:func:`stateside.diagnosis.explain_plan`).
+    """
+    from stateside.diagnosis import screen, sentences
+
+    out = sentences(screen(m, d, tables["violations"]))
+    out.extend(unserved_lines(tables["unserved"]))
+    return out
+
+
+def unserved_lines(un: pd.DataFrame) -> list[str]:
+    """One line per period with lost load, the regions with most first."""
     out: list[str] = []
-    viol = tables["violations"]
-    for row in viol.itertuples():
-        p = int(row.period)
-        if row.kind == "it_target":
-            target = float(d.it_target_gw.sel(period=p)) * MW_PER_GW
-            reasons = _binding_reasons(m, d, p, tables)
-            out.append(
-                f"{p} IT target short by {row.amount:,.0f} MW (target {target:,.0f} MW, online {target - row.amount:,.0f} MW)"
-                + ("; binding: " + "; ".join(reasons) if reasons else "")
-            )
-        elif row.kind == "reserve_margin":
-            region = str(row.where)
-            need = (1 + float(d.reserve_margin.sel(region=region))) * float(
-                d.peak_gw.sel(region=region, period=p)
-            )
-            out.append(
-                f"reserve margin in {region} short by {row.amount:,.0f} MW in {p} "
-                f"(background requirement {need * MW_PER_GW:,.0f} MW before campuses and fabs; "
-                f"margin {float(d.reserve_margin.sel(region=region)):.1%})"
-            )
-        elif row.kind == "equity":
-            reasons = _binding_reasons(m, d, p, tables)
-            capital = [r for r in reasons if r.startswith("capital")]
-            out.append(
-                f"{p} {row.where} equity short by {_fmt_usd(row.amount)}: committed capital does not cover it"
-                + ("; binding: " + "; ".join(capital) if capital else "")
-            )
-        elif row.kind == "accelerators":
-            out.append(
-                f"{p} accelerators short by {row.amount:,.0f}: fab output, imports and the domestic-share rule cannot supply the new campuses"
-            )
-        elif row.kind == "security_cap":
-            inv, cls = str(row.where).split("/")
-            reason = d.max_share_reason.get((inv, cls), "share cap")
-            cap = float(d.max_share.sel(investor=inv, asset_class=cls))
-            out.append(
-                f"{p} {inv} would hold {_fmt_usd(row.amount)} of {cls} equity above its {cap:.1%} cap ({reason}); no other investor can take it"
-            )
-    un = tables["unserved"]
     if len(un):
         by = un.groupby("period")["unserved_mwh"].sum()
         for p, v in by.items():

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from stateside.diagnosis import explain_plan
 from stateside.finance.report import attach_finance
 from stateside.impact import attach_impact
 from stateside.model.build import BuiltModel, build_model
@@ -51,16 +52,19 @@ def run_plan(
     scenario: Scenario,
     mode: str | None = None,
     progress: Progress | None = None,
+    diagnose: bool = True,
     share_caps: pd.DataFrame | None = None,
 ) -> Plan:
-    """Plan a scenario. ``progress`` is called with each stage name as it starts."""
-    return run_plan_detailed(scenario, mode, progress, share_caps).plan
+    """Plan a scenario. ``progress`` is called with each stage name as it starts.
+    ``diagnose``: measure each shortfall's causes by re-solves (:mod:`stateside.diagnosis`)."""
+    return run_plan_detailed(scenario, mode, progress, share_caps, diagnose).plan
 
 
 def run_plan_detailed(
     scenario: Scenario,
     mode: str | None = None,
     progress: Progress | None = None,
+    diagnose: bool = True,
     share_caps: pd.DataFrame | None = None,
 ) -> PlanRun:
     """:func:`run_plan`, keeping the solved linopy model (for checks and exports)."""
@@ -94,6 +98,12 @@ def run_plan_detailed(
     plan = extract_plan(built, result, s.name, build_seconds, scenario.content_hash())
     lap("results")
     step("finance")
+    if result.usable and len(plan.tables.get("violations", ())):
+        if diagnose:  # re-solves with one family of limits relaxed at a time
+            step("diagnosis")
+        explain_plan(plan, built, result, s.solver, resolve=diagnose)
+        if diagnose:
+            lap("diagnosis")
     attach_finance(plan, scenario, caps)
     lap("finance")
     step("impact")
