@@ -88,7 +88,7 @@ def solve_member(base: Scenario, spec_json: str, values: dict[str, Any], mode: s
         spec = SweepSpec.model_validate_json(spec_json)
         scenario = apply_values(base, spec, values)
         scenario_hash = scenario.content_hash()
-        plan = run_plan(scenario, mode=mode)
+        plan = run_plan(scenario, mode=mode, diagnose=False)  # no diagnosis re-solves per member
         return MemberResult(
             scenario_hash=scenario_hash,
             plan=plan,
