@@ -26,11 +26,16 @@ t_load = time.perf_counter() - t0
 plan = run_plan(sc)
 wall = time.perf_counter() - t0
 s = plan.summary()
+st = s["stage_seconds"]
 print(json.dumps({
     "wall_s": wall, "import_s": t_import, "load_s": t_load - t_import,
-    "build_s": s["build_seconds"], "solve_s": s["solve_seconds"],
+    "profiles_s": st["profiles"], "caps_s": st["caps"],
+    "build_s": s["build_seconds"], "solve_s": s["solve_seconds"], "highs_s": s["highs_seconds"],
+    "results_s": st["results"], "finance_s": st["finance"], "impact_s": st["impact"],
+    "outside_highs": 1 - s["highs_seconds"] / wall,
     "peak_rss_mb": peak_rss_mb(),
     "status": s["status"], "objective_usd": s["objective_usd"], "mip_gap": s["mip_gap"],
+    "method": s["solve_method"],
 }))
 """
 
@@ -44,12 +49,26 @@ def main() -> None:
         f"# default plan, {date.today()}, {platform.node()} ({platform.machine()}, Python {platform.python_version()})"
     )
     print(frame(rows))
-    keys = ("wall_s", "import_s", "load_s", "build_s", "solve_s", "peak_rss_mb")
+    keys = (
+        "wall_s",
+        "import_s",
+        "load_s",
+        "profiles_s",
+        "caps_s",
+        "build_s",
+        "solve_s",
+        "highs_s",
+        "results_s",
+        "finance_s",
+        "impact_s",
+        "peak_rss_mb",
+    )
     med = {k: median([float(r[k]) for r in rows]) for k in keys}  # type: ignore[arg-type]
     print("\nmedian of", args.runs, "runs:")
     for k, v in med.items():
         print(f"  {k:12s} {v:10.2f}")
     print(f"  build share of wall time: {med['build_s'] / med['wall_s']:.1%}")
+    print(f"  outside HiGHS: {1 - med['highs_s'] / med['wall_s']:.1%} of wall time")
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ t3 = time.perf_counter()
 m = built.model
 print(json.dumps({{
     "prepare_s": t1 - t0, "linopy_s": t2 - t1, "build_s": t2 - t0, "solve_s": t3 - t2,
-    "highs_s": m.solver_model.getRunTime(), "rows": int(m.ncons), "cols": int(m.nvars),
+    "highs_s": result.highs_seconds, "rows": int(m.ncons), "cols": int(m.nvars),
     "status": result.termination, "objective_usd": result.objective_musd * 1e6,
     "rss_base_mb": rss0, "rss_peak_mb": mem_mb("VmHWM"),
 }}))

@@ -21,7 +21,6 @@ from stateside.model.data import prepare
 from stateside.model.solve import SolveResult, solve
 from stateside.plan import Plan, extract_plan
 from stateside.scenario.types import Scenario
-from stateside.scenario.typical import scenario_typical_periods
 
 Progress = Callable[[str], None]
 """Called with each stage name as it starts. If the callable also has an ``on_solve``
@@ -80,6 +79,8 @@ def run_plan_detailed(
         clock[0] = now
 
     step("profiles")
+    from stateside.scenario.typical import scenario_typical_periods  # tsam: only when planning
+
     typical = scenario_typical_periods(scenario)
     lap("profiles")
     step("caps")

@@ -21,6 +21,7 @@ import logging
 import os
 import signal
 import threading
+import time
 import traceback
 from datetime import UTC, datetime
 from typing import Any
@@ -141,11 +142,27 @@ def _fail(job_id: str, url: str | None, error: str) -> None:
         log.error("cannot record the failure of job %s:\n%s", job_id, traceback.format_exc())
 
 
+#: seconds between two solve-progress lines in the job log
+SOLVE_LOG_INTERVAL_S = 5.0
+
+
 def _stage(job_id: str, url: str | None, stages: tuple[str, ...]) -> Any:
     def step(stage: str) -> None:
         i = stages.index(stage) if stage in stages else 0
         jobs.set_state(job_id, url, only_if=(jobs.RUNNING,), stage=stage, progress=i / len(stages))
 
+    last = [0.0]
+
+    def on_solve(event: Any) -> None:
+        """Solve events (stateside.model.solve.SolveEvent: stage, elapsed time, plan, bound,
+        gap) to the job log; progress events at most every few seconds."""
+        now = time.monotonic()
+        if event.kind == "progress" and now - last[0] < SOLVE_LOG_INTERVAL_S:
+            return
+        last[0] = now
+        log.info("job %s: solve %.1f s %s %s", job_id, event.elapsed_s, event.kind, event.describe())
+
+    step.on_solve = on_solve  # type: ignore[attr-defined]
     return step
 
 

@@ -462,8 +462,13 @@ def _fractional(values: xr.DataArray) -> bool:
     return bool((np.abs(v - np.round(v)) > _INT_TOL).any())
 
 
-#: fractional fabs branched on to tighten the relaxation's bound (two LPs each)
+#: fractional fabs branched on to tighten the relaxation's bound (one LP per branch)
 MAX_FAB_BRANCHES = 3
+#: candidate roundings taken from the branches' LPs (the best ones), besides the relaxation's
+MAX_BRANCH_CANDIDATES = 2
+#: the rounding stage tries further candidates only while it has spent less than the
+#: relaxation's time (at least this many seconds)
+MIN_ROUNDING_BUDGET_S = 5.0
 
 
 def _fab_branch_bound(
@@ -483,7 +488,11 @@ def _fab_branch_bound(
         cols = np.asarray(xr.DataArray(cols, dims=fab.labels.dims).transpose("fab", "period").values)
     bound = lower
     points: list[_Point] = []
+    budget_s = max(MIN_ROUNDING_BUDGET_S, hs.stage_seconds.get("relaxation", 0.0))
+    start = time.perf_counter()
     for i in order:
+        if time.perf_counter() - start > budget_s:
+            break
         allowed = cols[i][cols[i] >= 0].astype(np.int32)
         if not len(allowed):
             continue
@@ -647,16 +656,19 @@ def _solve_staged(built: BuiltModel, settings: SolverSettings, t0: float, emit: 
         r0 = time.perf_counter()
         branch_bound, branch_points = _fab_branch_bound(hs, fab, y, lower)
         lower = max(lower, branch_bound)
-        for p in sorted(branch_points, key=lambda p: p.objective):
+        for p in sorted(branch_points, key=lambda p: p.objective)[:MAX_BRANCH_CANDIDATES]:
             fab_choices.append(round_fabs(hs.values(fab, p.col)))
         hs.stage_seconds["rounding"] = hs.stage_seconds.get("rounding", 0.0) + (time.perf_counter() - r0)
         emit(SolveEvent("rounding", "end", hs.elapsed(), bound_musd=lower, message="fab branches"))
     fab_choices = _distinct(fab_choices)
     best: _Point | None = None
     gap: float | None = None
+    rounding_budget_s = max(MIN_ROUNDING_BUDGET_S, hs.stage_seconds.get("relaxation", 0.0))
     for i, choice in enumerate(fab_choices):
         if hs.interrupted or hs.left() <= 0:
             break
+        if best is not None and hs.stage_seconds.get("rounding", 0.0) > rounding_budget_s:
+            break  # enough time spent on candidates: the rest is branch and bound's
         emit(
             SolveEvent("rounding", "start", hs.elapsed(), message=f"candidate {i + 1} of {len(fab_choices)}")
         )
