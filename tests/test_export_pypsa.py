@@ -274,6 +274,19 @@ def test_exported_plan_carries_its_solution_for_statistics(
     assert avg == pytest.approx(float(price), rel=1e-9)
 
 
+def test_a_plan_of_other_typical_days_keeps_its_builds_but_says_why_no_dispatch(
+    two_day_case: tuple[Plan, Path], tmp_path: Path
+) -> None:
+    plan, _ = two_day_case
+    sc, typ = three_regions(days=2)
+    prices = plan.table("prices_t").copy()
+    prices.loc[prices["day"] == 0, "weight_hours"] *= 1.5  # another clustering of the year
+    other = Plan(**{**plan.__dict__, "tables": {**plan.tables, "prices_t": prices}})
+    info = export_pypsa(sc, tmp_path / "other.nc", plan=other, typical=typ)
+    assert not info.solution
+    assert any("typical days are not the ones" in note for note in info.notes)
+
+
 def test_export_from_a_plan_adds_campus_load_and_earlier_builds(tmp_path: Path) -> None:
     """One region, 100 MW flat demand, gas at 1000 $/kW over 20 years (r = 0) and 10 $/MWh;
     campus modules of 100 MW IT at PUE 1.2; IT targets 100 MW in 2026 and 200 MW in 2028.

@@ -606,17 +606,15 @@ def _build(
     }
     solution = False
     if plan is not None:
-        solution = _write_solution(n, d, plan, year, pd_)
+        why_not = _write_solution(n, d, plan, year, pd_)
+        solution = why_not is None
         if solution:
             n.meta["solution"] = (
                 "the plan's solution of this period: p_nom_opt, dispatch, storage, link flows and "
                 "bus prices; n.statistics() reads it without solving"
             )
         else:
-            notes.append(
-                "the plan has no time-resolved results (made before they were kept): the network "
-                "holds its capacities but no dispatch; plan again to include it"
-            )
+            notes.append(f"{why_not}: the network holds the plan's builds but not its dispatch; plan again")
     return n, PypsaExport(
         period=year,
         typical_days=n_days,
@@ -660,9 +658,9 @@ def _snapshots(
 # the plan's solution
 
 
-def _write_solution(n: pypsa.Network, d: ModelData, plan: Plan, year: int, pd_: _Period) -> bool:
+def _write_solution(n: pypsa.Network, d: ModelData, plan: Plan, year: int, pd_: _Period) -> str | None:
     """Put the plan's capacities and time-resolved results of ``year`` into the network (as
-    if PyPSA had solved it); False when the plan has no time-resolved results."""
+    if PyPSA had solved it); None when done, else why the dispatch could not be included."""
     from stateside.timeseries import TIME_TABLES
 
     tables = {k: plan.tables.get(k) for k in TIME_TABLES}
@@ -681,8 +679,27 @@ def _write_solution(n: pypsa.Network, d: ModelData, plan: Plan, year: int, pd_: 
     built = np.array([cor_new.get(str(i).removesuffix(" expansion"), 0.0) for i in ext], dtype=float)
     n.links.loc[ext, "p_nom_opt"] = built
     n.links.loc[ext, "p_nom"] = built
-    if any(t is None or not len(t) for t in (tables["dispatch_t"], tables["prices_t"])):
-        return False
+    prices_t = tables["prices_t"]
+    if tables["dispatch_t"] is None or not len(tables["dispatch_t"]) or prices_t is None or not len(prices_t):
+        return "the plan has no time-resolved results (made before they were kept)"
+    snaps = prices_t[prices_t["period"].astype(int) == year].drop_duplicates(["day", "step"])
+    theirs = snaps.set_index(["day", "step"])["weight_hours"].astype(float).sort_index()
+    ours = d.weight_hours.to_series().sort_index()
+    if len(theirs) != len(ours) or not np.allclose(theirs.to_numpy(), ours.to_numpy(), rtol=1e-9):
+        return (
+            "the plan's typical days are not the ones this stateside makes of the scenario (the plan "
+            "was made by another version, or from other profiles)"
+        )
+    # a complete plan: what it keeps of the fleet (after economic retirements) is its capacity
+    # less the period's builds
+    kept = _kept_capacity_mw(plan, year)
+    for comp in (n.generators, n.storage_units):
+        fixed = comp.index[~comp["p_nom_extendable"].astype(bool) & (comp["carrier"] != "load shedding")]
+        mw = np.array(
+            [kept.get((str(comp.at[i, "bus"]), str(comp.at[i, "carrier"])), 0.0) for i in fixed], dtype=float
+        )
+        comp.loc[fixed, "p_nom"] = mw
+        comp.loc[fixed, "p_nom_opt"] = mw
 
     snaps = n.snapshots
     n_snap = len(snaps)
@@ -760,7 +777,7 @@ def _write_solution(n: pypsa.Network, d: ModelData, plan: Plan, year: int, pd_: 
     for name in n.loads.index:
         if name not in n.loads_t.p_set.columns:
             n.loads_t.p[name] = float(n.loads.at[name, "p_set"])
-    return True
+    return None
 
 
 def _link_range(n: pypsa.Network, name: str) -> tuple[float, float]:
@@ -775,6 +792,18 @@ def _new_capacity_mw(plan: Plan, year: int) -> dict[tuple[str, str], float]:
     rows = builds[builds["period"].astype(int) == year]
     return {
         (str(r.region), str(r.technology)): float(r.new_mw) for r in rows.itertuples() if float(r.new_mw) > 0
+    }
+
+
+def _kept_capacity_mw(plan: Plan, year: int) -> dict[tuple[str, str], float]:
+    """(region, technology) → MW online in ``year`` that is not the year's own build."""
+    builds = plan.tables.get("builds")
+    if builds is None or not len(builds) or "capacity_mw" not in builds.columns:
+        return {}
+    rows = builds[builds["period"].astype(int) == year]
+    return {
+        (str(r.region), str(r.technology)): max(float(r.capacity_mw) - float(r.new_mw), 0.0)
+        for r in rows.itertuples()
     }
 
 
