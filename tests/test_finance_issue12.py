@@ -327,8 +327,9 @@ def test_budget_mode_summary_names_capacity_and_money_never_a_negative_cost() ->
 def test_the_target_penalty_exceeds_meeting_a_gw_with_its_it_equipment() -> None:
     """Default data: a GW of IT for one period (at most its length in years, undiscounted)
     costs its campus annuity and O&M, its IT equipment annuity and its power (PUE x
-    utilisation x 8,760 h at 200 USD/MWh, a generous price) — less than the 5e4 $M/GW
-    penalty of leaving it short, so targets are met whenever they can be."""
+    utilisation x 8,760 h at 200 USD/MWh, a generous price) — less than the 1e5 $M/GW
+    penalty of leaving it short, even twice over (a shortfall of half a module met by a whole
+    one), so targets are met whenever they can be."""
     from stateside.model.inputs import annuity_factor
     from stateside.model.inputs.penalties import PENALTY_TARGET_MUSD_PER_GW
     from stateside.scenario.load import load_default
@@ -343,4 +344,6 @@ def test_the_target_penalty_exceeds_meeting_a_gw_with_its_it_equipment() -> None
         power = float(c.pue) * float(c.utilisation) * 8760 * 0.2  # $M per GW-yr at 200 USD/MWh
         worst = max(worst, years * (campus + float(c.fixed_om_usd_per_kw_year) + it + power))
     assert worst < PENALTY_TARGET_MUSD_PER_GW
+    # modules are lumps: meeting a shortfall of half a module takes a whole one
+    assert 2 * worst < PENALTY_TARGET_MUSD_PER_GW
     assert worst > 10_000  # IT equipment makes a GW dear: about 22,000 $M per 2-year period

@@ -4,9 +4,11 @@ Nothing in the plan is a hard wall that makes the problem infeasible: each targe
 rule that may not be met has a slack with a penalty, and the diagnosis names every slack
 in use with its size. From cheapest to dearest to give up:
 
-1. **the IT target** — :math:`P_T` per GW short per period (5e4 $M/GW, i.e. 50 USD/W:
-   far above the annualised cost of a campus with its power and IT, so targets are met
-   whenever they can be);
+1. **the IT target** — :math:`P_T` per GW short per period (1e5 $M/GW, i.e. 100 USD/W:
+   far above the cost of a GW of campus for a period with its power and IT equipment —
+   about 22,000 $M for a 2-year period of the default, IT equipment 7,800 $M/yr of it —
+   even when a shortfall of half a module must be met with a whole one, so targets are
+   met whenever they can be; issue 12 raised it from 5e4 when IT equipment was priced);
 2. **the planning reserve margin** — :math:`P_{R,r,p}` per GW short per period:
    the larger of the user's ``reserve_shortfall_usd_per_kw_year`` x :math:`n_p` and
    :math:`1.01\\,P_T / \\min_k \\lambda_k(1+\\rho_r)`, so adding a campus whose peak the
@@ -33,7 +35,7 @@ import xarray as xr
 
 from stateside.model.inputs import MW_PER_GW
 
-PENALTY_TARGET_MUSD_PER_GW = 5e4
+PENALTY_TARGET_MUSD_PER_GW = 1e5
 PENALTY_EQUITY_MUSD_PER_MUSD = 100.0
 PENALTY_CHIPS_MUSD_PER_MILLION = 1e6
 PENALTY_SECURITY_MUSD_PER_MUSD = 1_000.0
