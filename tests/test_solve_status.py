@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -174,3 +176,20 @@ def test_exit_codes_are_documented_in_plan_help() -> None:
     text = " ".join(res.output.split())
     for code in ("0 a plan proven", "3 stopped early", "4 no plan", "130 interrupted"):
         assert code in text, code
+
+
+def test_stall_rule_waits_for_a_bound_then_for_a_quiet_window() -> None:
+    sc = _tiny()
+    hs = solve_mod._Highs(
+        _built(sc, "budget").model, sc.settings.solver, time.perf_counter(), lambda _e: None
+    )
+    long_ago = time.perf_counter() - 10 * solve_mod.STALL_S
+    hs._best = (math.inf, -math.inf, long_ago)
+    hs._stat = {}  # the root LP: no bound yet
+    assert not hs._stalled(long_ago)
+    hs._stat = {"primal": 110.0, "dual": 100.0}
+    assert not hs._stalled(long_ago)  # first bound: an improvement
+    hs._best = (110.0, 100.0, long_ago)
+    assert hs._stalled(long_ago)  # nothing better for ten windows
+    hs._stat = {"primal": 109.0, "dual": 100.0}
+    assert not hs._stalled(long_ago)  # a better plan resets the window

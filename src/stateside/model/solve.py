@@ -81,8 +81,9 @@ PROGRESS_INTERVAL_S = 1.0
 FINAL_LP_RESERVE_S = 5.0
 #: the least time limit given to one HiGHS run, seconds
 MIN_RUN_S = 0.5
-#: branch and bound stops ("stalled") when neither its plan nor its bound has improved by
-#: STALL_REL (relative) for STALL_S seconds; the best plan is kept with its proven gap
+#: branch and bound stops ("stalled") when, once it has a bound, neither its plan nor its
+#: bound has improved by STALL_REL (relative) for STALL_S seconds (or three times the
+#: relaxation's time, if longer); the best plan is kept with its proven gap
 STALL_S = 60.0
 STALL_REL = 1e-4
 #: seconds past its time limit after which a HiGHS run is stopped from outside
@@ -336,12 +337,16 @@ class _Highs:
         for STALL_S seconds."""
         primal, dual = self._stat.get("primal", math.inf), self._stat.get("dual", -math.inf)
         best_primal, best_dual, since = self._best
-        scale = max(abs(primal) if math.isfinite(primal) else 1.0, 1e-9)
         now = time.perf_counter()
+        if not (math.isfinite(dual) and abs(dual) < 1e20):  # still at the root: no bound yet
+            self._best = (best_primal, best_dual, now)
+            return False
+        scale = max(abs(primal) if math.isfinite(primal) else abs(dual), 1e-9)
         if primal < best_primal - STALL_REL * scale or dual > best_dual + STALL_REL * scale:
             self._best = (min(primal, best_primal), max(dual, best_dual), now)
             return False
-        return now - since > STALL_S
+        # a window of at least three relaxations: node LPs of a large model are slow
+        return now - since > max(STALL_S, 3.0 * self.stage_seconds.get("relaxation", 0.0))
 
     def _progress(self, stage: str, mip: bool) -> None:
         now = time.perf_counter()
