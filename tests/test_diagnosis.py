@@ -302,7 +302,9 @@ def test_explain_lists_every_candidate_and_json_carries_the_detail() -> None:
     and campus sites that do not bind); the summary carries diagnosis and diagnosis_detail."""
     plan = plan_of(_turbine_case(300.0), ["AA"])
     lines = explained_lines(plan)
-    assert lines[0].startswith("2026 IT target short by 200 MW") and "[re-solve]" in lines[0]
+    assert lines[0] == "2026 IT target short by 200 MW (target 500 MW, online 300 MW)"
+    assert lines[1].startswith("    1. gas-turbine deliveries — +200 MW") and lines[1].endswith("[re-solve]")
+    assert len(lines) == 1 + len(plan.extra["diagnosis_detail"][0]["candidates"])
     s = plan.summary()
     assert s["diagnosis"] == plan.diagnosis
     detail = s["diagnosis_detail"][0]
@@ -310,3 +312,40 @@ def test_explain_lists_every_candidate_and_json_carries_the_detail() -> None:
     assert detail["amount"] == pytest.approx(200.0)
     assert {"family", "method", "closed_share", "amounts", "text"} <= set(detail["candidates"][0])
     assert np.isfinite(s["diagnosis_resolves"]["families"]["turbines"])
+
+
+def test_cli_plan_json_carries_the_detail_and_explain_lists_every_candidate(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The tiny scenario with a 2030 target of 2,000 MW (its sites hold 1,200 MW):
+    `plan --json` has the diagnosis lines and diagnosis_detail with re-solved candidates;
+    `plan --reuse --explain` lists every candidate of the stored run, one per line."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from stateside.cli import app
+
+    monkeypatch.setenv("STATESIDE_DB_URL", f"sqlite:///{tmp_path / 'runs.db'}")
+    dest = tmp_path / "short"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "tiny", dest)
+    yaml = (dest / "scenario.yaml").read_text()
+    (dest / "scenario.yaml").write_text(yaml.replace("{2028: 300, 2030: 600}", "{2028: 300, 2030: 2000}"))
+    result = CliRunner().invoke(app, ["plan", str(dest), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    (short,) = [s for s in summary["diagnosis_detail"] if s["kind"] == "it_target" and s["period"] == 2030]
+    assert short["amount"] >= 800.0 - 1e-6  # 2,000 MW against at most 1,200 MW of sites
+    assert summary["diagnosis"][0] == short["summary"]
+    assert short["candidates"] and all(c["method"] == "re-solve" for c in short["candidates"])
+    families = [c["family"] for c in short["candidates"]]
+    assert "sites" in families and "capital" in families
+    assert set(summary["diagnosis_resolves"]["families"]) == set(families)
+
+    again = CliRunner().invoke(app, ["plan", str(dest), "--reuse", "--explain"])
+    assert again.exit_code == 0, again.output
+    text = again.output
+    assert "2030 IT target short by" in text
+    for k in range(1, len(families) + 1):
+        assert f"    {k}. " in text
+    assert "campus sites" in text and "[re-solve]" in text

@@ -296,7 +296,7 @@ def print_plan(plan: Plan, console: Console, explain: bool = False) -> None:
 
         console.print(Text("What could not be met:", style="bold yellow"))
         for line in explained_lines(plan) if explain else plan.diagnosis:
-            console.print(Text(f"  • {line}", style="yellow"))
+            console.print(Text(f"  {line}" if line.startswith(" ") else f"  • {line}", style="yellow"))
     else:
         console.print(Text("Every target, capital limit, chip need and security cap is met.", style="green"))
 

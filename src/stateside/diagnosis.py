@@ -1018,9 +1018,16 @@ def explain_plan(
 
 
 def explained_lines(plan: Plan) -> list[str]:
-    """Every candidate of every shortfall with its measured effect (``plan --explain``),
-    then the other diagnosis lines (lost load)."""
+    """``plan --explain``: each shortfall, then every candidate cause on its own line with
+    its measured effect (best first), then the other diagnosis lines (lost load)."""
     found = plan.extra.get("diagnosis_detail") or []
-    lines = [str(s.get("explained") or s.get("summary")) for s in found]
+    lines: list[str] = []
+    for s in found:
+        lines.append(str(s.get("headline")))
+        cands = s.get("candidates") or []
+        for k, c in enumerate(cands, 1):
+            lines.append(f"    {k}. {c.get('text')}" + (f" ({c['note']})" if c.get("note") else ""))
+        if not cands:
+            lines.append("    no limit of the plan holds where it could cause it")
     summaries = {str(s.get("summary")) for s in found}
     return lines + [line for line in plan.diagnosis if line not in summaries]
