@@ -21,6 +21,7 @@ from stateside.finance.report import attach_finance
 from stateside.finance.syndication import plan_projects
 from stateside.plan import Plan, load_plan_dir
 from stateside.scenario.load import load_checked
+from stateside.scenario.settings import ASSET_CLASSES
 from stateside.scenario.types import Scenario
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
@@ -125,7 +126,7 @@ def test_regulated_line_earns_exactly_its_allowed_roe(tiny_scenario: Scenario) -
         ]
     )
     plan = _plan(corridors=corridors)
-    econ = price_plan(plan, scenario, plan_projects(plan, scenario), NO_TAX_NO_INFLATION)
+    econ = price_plan(plan, scenario, plan_projects(plan, scenario, ASSET_CLASSES), NO_TAX_NO_INFLATION)
     row = econ.projects.iloc[0]
     assert row["project"] == "line-OK-TX-2030"
     assert row["irr_status"] == "unique"
@@ -163,10 +164,10 @@ def _power_plan() -> Plan:
 def test_generation_revenue_and_costs_come_from_the_plan(tiny_scenario: Scenario) -> None:
     """Solar: 100 of 400 MW in TX, so 1/4 of 800 GWh (2028-29) then 1/4 of 1,000 GWh, at
     30 then 35 USD/MWh, plus 0.3 × 100,000 kW × 98.5 USD/kW-yr of capacity value; PTC 26
-    USD/MWh. Gas CC: all of 1,000 GWh, fuel 6.4 MMBtu/MWh × 2.8 USD/MMBtu (TX), O&M 30
+    USD/MWh. Gas CC: all of 1,000 GWh, fuel 6.4 MMBtu/MWh × 3.0 USD/MMBtu (fuels.csv), O&M 30
     USD/kW-yr × 200,000 kW + 2.5 USD/MWh."""
     plan = _power_plan()
-    projects = plan_projects(plan, tiny_scenario)
+    projects = plan_projects(plan, tiny_scenario, ASSET_CLASSES)
     assert projects["project"].tolist() == ["gen-TX-2028"]
     assert projects.iloc[0]["equity_usd"] == pytest.approx((145e6 + 209e6) * (1 - 0.6))
     comps = {
@@ -180,7 +181,7 @@ def test_generation_revenue_and_costs_come_from_the_plan(tiny_scenario: Scenario
     )
     assert solar.tax.ptc_usd_per_mwh == 26.0 and solar.tax.depreciation == "macrs_5"
     assert solar.construction_years == 1 and solar.operating_years == 30  # technologies.csv
-    assert gas.series("fuel_usd_per_year")[0] == pytest.approx(1e6 * 6.4 * 2.8)
+    assert gas.series("fuel_usd_per_year")[0] == pytest.approx(1e6 * 6.4 * 3.0)
     assert gas.series("opex_usd_per_year")[0] == pytest.approx(30 * 200_000 + 2.5 * 1e6)
     assert gas.tax.ptc_usd_per_mwh == 0.0 and gas.tax.depreciation == "macrs_15"
     assert gas.construction_years == 2  # 3 years in technologies.csv, but decided in 2026 for 2028
@@ -196,7 +197,7 @@ def test_solar_lcoe_and_dscr_target(tiny_scenario: Scenario) -> None:
     plan.tables["builds"] = builds[builds["technology"] == "solar"].reset_index(drop=True)
     scenario = _with_debt_share(tiny_scenario, generation=0.9)
     a = EconomicsAssumptions(inflation=0.0)
-    econ = price_plan(plan, scenario, plan_projects(plan, scenario), a)
+    econ = price_plan(plan, scenario, plan_projects(plan, scenario, ASSET_CLASSES), a)
     row = econ.projects.iloc[0]
     assert row["min_dscr"] == pytest.approx(1.30, abs=1e-9)
     assert row["debt_fraction"] < 0.9

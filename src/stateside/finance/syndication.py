@@ -82,7 +82,7 @@ import xarray as xr
 from stateside.model.inputs.it_equipment import refresh_matrix
 from stateside.model.solve import quiet_linopy, quiet_stdout
 from stateside.plan import Plan, is_true
-from stateside.scenario.settings import COALITION_ASSET_CLASSES, coalition_asset_classes
+from stateside.scenario.settings import coalition_asset_classes
 from stateside.scenario.types import Scenario
 
 TICKET_FLOOR_USD = 50e6  # illustrative, see the module docstring
@@ -168,9 +168,15 @@ def _tech_asset_class(scenario: Scenario) -> pd.Series:
     return scenario.technologies.set_index("technology")["asset_class"].astype(str)
 
 
-def plan_projects(plan: Plan, scenario: Scenario) -> pd.DataFrame:
+def plan_projects(plan: Plan, scenario: Scenario, classes: tuple[str, ...] | None = None) -> pd.DataFrame:
     """The plan's projects and their financing rounds: one row per (project, period)
-    with capex, grant and the plan's equity (``capex × (1 − δ_a) − grant``), USD."""
+    with capex, grant and the plan's equity (``capex × (1 − δ_a) − grant``), USD.
+
+    ``classes``: the asset classes listed — by default the coalition's
+    (:func:`~stateside.scenario.settings.coalition_asset_classes`); pass all of
+    ``ASSET_CLASSES`` to price the grid's builds too (analysis only: they are never
+    syndicated to the coalition)."""
+    owned = classes if classes is not None else coalition_asset_classes(scenario.settings.finance)
     debt = scenario.settings.finance.debt_share
     rows: list[dict[str, object]] = []
 
@@ -202,7 +208,7 @@ def plan_projects(plan: Plan, scenario: Scenario) -> pd.DataFrame:
                 0.0,
                 f"campus {r.campus}: {float(r.new_modules):g} modules, {float(r.new_it_mw):,.0f} MW IT",
             )
-    if "it_equipment" in coalition_asset_classes(scenario.settings.finance):
+    if "it_equipment" in owned:
         for project, cls, region, period, capex, text in it_equipment_rounds(plan, scenario):
             add(project, cls, region, period, capex, 0.0, text)
     fabs = plan.tables.get("fabs", pd.DataFrame())
@@ -217,7 +223,7 @@ def plan_projects(plan: Plan, scenario: Scenario) -> pd.DataFrame:
                 float(r.grant_usd),
                 f"fab {r.fab}",
             )
-    # generation, storage and transmission are the grid's (COALITION_ASSET_CLASSES): not syndicated
+    # generation, storage and transmission are the grid's (COALITION_ASSET_CLASSES): listed only on request
     builds = plan.tables.get("builds", pd.DataFrame())
     if len(builds):
         cls = builds["technology"].astype(str).map(_tech_asset_class(scenario))
@@ -225,7 +231,7 @@ def plan_projects(plan: Plan, scenario: Scenario) -> pd.DataFrame:
         new = new[
             (new["new_mw"] > 1e-6)
             & (new["capex_usd"] > _EQUITY_TOL_USD)
-            & new["asset_class"].isin(COALITION_ASSET_CLASSES)
+            & new["asset_class"].isin(owned)
         ]
         for (region, period, a), grp in new.groupby(["region", "period", "asset_class"], sort=True):
             techs = ", ".join(
@@ -242,7 +248,7 @@ def plan_projects(plan: Plan, scenario: Scenario) -> pd.DataFrame:
                 f"{a} in {region}: {techs}",
             )
     cor = plan.tables.get("corridors", pd.DataFrame())
-    for r in cor.itertuples(index=False) if "transmission" in COALITION_ASSET_CLASSES else []:
+    for r in cor.itertuples(index=False) if "transmission" in owned else []:
         if float(r.new_mw) > 1e-6:
             add(
                 f"line-{r.corridor}-{int(r.period)}",
