@@ -193,3 +193,17 @@ def test_stall_rule_waits_for_a_bound_then_for_a_quiet_window() -> None:
     assert hs._stalled(long_ago)  # nothing better for ten windows
     hs._stat = {"primal": 109.0, "dual": 100.0}
     assert not hs._stalled(long_ago)  # a better plan resets the window
+
+
+def test_plan_without_a_plan_exits_4_and_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "sc"
+    shutil.copytree(TINY, folder)
+    yaml = (folder / "scenario.yaml").read_text()
+    assert "time_limit_s: 60" in yaml
+    (folder / "scenario.yaml").write_text(yaml.replace("time_limit_s: 60", "time_limit_s: 0.000001", 1))
+    monkeypatch.setattr(solve_mod, "MIN_RUN_S", 1e-9)
+    res = CliRunner().invoke(app, ["plan", str(folder), "--json"])
+    assert res.exit_code == cli_plan.EXIT_NO_PLAN, res.output
+    s = json.loads(res.stdout)
+    assert s["status"] == "time_limit" and s["objective_usd"] is None and s["time_limit_reached"] is True
+    assert s["diagnosis"] and "time limit" in s["diagnosis"][0]

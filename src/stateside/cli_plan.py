@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -51,7 +52,7 @@ def exit_code(plan: Plan) -> int:
     term = plan.termination or plan.status
     if plan.extra.get("interrupted") or term == "interrupted":
         return EXIT_INTERRUPTED
-    if not plan.tables:
+    if not math.isfinite(plan.objective_usd):  # no solution: the tables are empty
         return EXIT_NO_PLAN
     if term == "optimal":
         return EXIT_OK
