@@ -85,6 +85,10 @@ def create_app(config: ApiConfig | None = None, *, runner: JobRunner | None = No
     app.include_router(routes_runs.router)
     app.include_router(routes_jobs.router)
     app.include_router(routes_sweeps.router)
+    from stateside.api import routes_coalition
+
+    app.include_router(routes_coalition.router)
+    app.include_router(routes_coalition.page_router)
     pages.mount(app)
     _openapi_problem_schema(app)
     return app
