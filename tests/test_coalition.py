@@ -205,5 +205,11 @@ def test_show_cli_and_report_section(
     assert 'id="coalition"' in html and "twin" in html and "Shapley" in html
     grand_run = next(r for r in valued["second"].to_dict()["coalitions"] if len(r["members"]) == 3)  # type: ignore[attr-defined]
     assert grand_run["value"] == pytest.approx(d["v_grand"])
+    assert grand_run["run_id"]
+    out = tmp_path / "r.html"
+    res = runner.invoke(app, ["report", grand_run["run_id"][:12], "--coalition", "latest", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert 'id="coalition"' in page and "Coalition value: what each member brings" in page
     res = runner.invoke(app, ["coalition", "show", "nosuch"])
     assert res.exit_code == 1 and "error:" in res.output

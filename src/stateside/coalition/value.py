@@ -242,6 +242,7 @@ class CoalitionValue:
     blocked: dict[str, Any] | None
     last_period: int | None
     missing: list[int] = field(default_factory=list)
+    run_ids: dict[int, str | None] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -290,6 +291,7 @@ class CoalitionValue:
                     "value": self.v.get(m),
                     "objective_usd": self.objective_usd.get(m),
                     "it_mw_online": self.it_mw.get(m),
+                    "run_id": self.run_ids.get(m),
                 }
                 for m in g.masks
                 if m in self.v
@@ -442,6 +444,7 @@ def analyse(sweep_id: str, g: Game, records: dict[int, Any], load_plan: Any | No
         blocked=blocked,
         last_period=last_period,
         missing=missing,
+        run_ids=runs,
     )
 
 
