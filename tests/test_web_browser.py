@@ -58,7 +58,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     tmp = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{tmp / 'web.db'}"
     db.engine_for(url)
-    make_users(url)
+    make_users(url, check_known=False)  # their investors arrive with the tiny scenario the analyst uploads
     app = create_app(ApiConfig(db_url=url, job_workers=1))
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
