@@ -248,6 +248,23 @@ def test_the_throttle_limits_addresses_and_backs_off() -> None:
     assert t.retry_after_s("bob", None) == 0
 
 
+def test_a_locked_out_address_is_answered_before_routing(svc: Service) -> None:
+    st = svc.client.app.state.stateside  # type: ignore[attr-defined]
+    saved = st.throttle
+    st.throttle = auth.LoginThrottle(address_limit=2)
+    try:
+        for name in ("nobody1", "nobody2"):
+            _problem(svc.client.post("/api/session", json={"name": name, "password": "wrong guess"}), 401)
+        r = svc.client.post("/api/session", json={"name": "ana", "password": PASSWORD})
+        body = _problem(r, 429, "too-many-sign-ins")
+        assert "from this address" in body["detail"] and int(r.headers["retry-after"]) >= 1
+        # not even a body is needed: the gate answers before the route reads one
+        _problem(svc.client.post("/api/session", content=b"not json"), 429)
+        assert svc.get("ana", "/api/me").status_code == 200  # tokens are not affected
+    finally:
+        st.throttle = saved
+
+
 def test_argon2_work_is_bounded_and_the_excess_refused_at_once() -> None:
     gate = auth.HashGate(concurrent=2, waiting=3)
     active = peak = 0

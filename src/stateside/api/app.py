@@ -16,7 +16,7 @@ from stateside import __version__
 from stateside.api.config import ApiConfig
 from stateside.api.deps import AppState
 from stateside.api.jobs import JobRunner
-from stateside.api.limits import BodyLimit
+from stateside.api.limits import BodyLimit, SignInGate
 from stateside.api.problems import PROBLEM_JSON, Problem, ProblemModel
 from stateside.api.rundata import RunCache
 from stateside.store.db import StoreError, engine_for
@@ -70,6 +70,7 @@ def create_app(config: ApiConfig | None = None, *, runner: JobRunner | None = No
     app.state.stateside = state
     _handlers(app)
     _headers(app)
+    app.add_middleware(SignInGate, locked=lambda address: state.throttle.address_retry_after_s(address))
     app.add_middleware(
         BodyLimit,
         max_bytes=lambda: cfg.max_upload_bytes + 2**20,  # the file and the form around it

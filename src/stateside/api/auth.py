@@ -535,6 +535,15 @@ class LoginThrottle:
             ]
         return max([0.0, *waits])
 
+    def address_retry_after_s(self, address: str | None) -> float:
+        """Seconds until sign-in from ``address`` is allowed again (the address limit only)."""
+        if not address:
+            return 0.0
+        now = self._now()
+        with self._lock:
+            rec = self._addresses.get(address)
+            return max(0.0, rec.locked_until - now) if rec is not None else 0.0
+
     def _record(self, table: dict[str, _Failures], key: str, limit: int, now: float) -> None:
         rec = table.setdefault(key, _Failures())
         while rec.times and rec.times[0] < now - self.window_s:

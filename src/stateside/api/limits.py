@@ -158,3 +158,51 @@ class BodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+#: the paths that check a password
+SIGN_IN_PATHS = frozenset({"/api/session", "/login"})
+
+
+class SignInGate:
+    """Answer a sign-in from a locked-out client address with 429 before any routing or body parsing.
+
+    ``locked(address)`` gives the seconds until the address may sign in again (0: now). A flood
+    from one address costs the server almost nothing once it is locked; the account limits and
+    the argon2 gate apply in the route (:func:`stateside.api.routes_auth.check_password`)."""
+
+    def __init__(self, app: ASGIApp, *, locked: Callable[[str | None], float]) -> None:
+        self.app = app
+        self.locked = locked
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path") in SIGN_IN_PATHS:
+            client = scope.get("client")
+            wait = self.locked(client[0] if client else None)
+            if wait > 0:
+                seconds = str(max(1, int(wait + 0.999)))
+                body = json.dumps(
+                    {
+                        "type": "urn:stateside:problem:too-many-sign-ins",
+                        "title": "Too Many Requests",
+                        "status": 429,
+                        "detail": f"too many failed sign-ins from this address; try again in {seconds} s",
+                        "instance": str(scope.get("path", "")),
+                    }
+                ).encode()
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 429,
+                        "headers": [
+                            (b"content-type", b"application/problem+json"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"retry-after", seconds.encode()),
+                            (b"cache-control", b"no-store"),
+                            (b"x-content-type-options", b"nosniff"),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
