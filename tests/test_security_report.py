@@ -227,3 +227,19 @@ def test_screen_takes_a_stored_run(tiny_plan_dir: Path, tmp_path: Path) -> None:
     assert f"stored run {run_id[:8]}" in text and "the plan's holdings" in text
     result = CliRunner().invoke(_app(), ["screen", "abcdef12"], env={db.ENV_VAR: url})
     assert result.exit_code == 1 and "not a stored run" in result.output
+
+
+def test_screen_finds_a_plan_folders_scenario_or_asks_for_it(tiny_plan_dir: Path, tmp_path: Path) -> None:
+    from stateside.plan import load_plan_dir
+    from stateside.scenario.load import load_scenario
+    from stateside.store import api, db
+
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    env = {db.ENV_VAR: url, "COLUMNS": "100"}
+    args = ["screen", str(tiny_plan_dir), "--out", str(tmp_path)]
+    result = CliRunner().invoke(_app(), args, env=env)
+    assert result.exit_code == 1 and "pass --scenario DIR" in " ".join(result.output.split())
+    api.save_run(load_plan_dir(tiny_plan_dir), load_scenario(TINY), url=url)
+    result = CliRunner().invoke(_app(), args, env=env)  # now the scenario stored with that run
+    assert result.exit_code == 0, result.output
+    assert "Security review — tiny" in (tmp_path / "security_report.md").read_text(encoding="utf-8")

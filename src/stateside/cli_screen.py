@@ -142,18 +142,16 @@ def _plan_holdings(source: str, scenario_dir: Path | None) -> tuple[pd.DataFrame
         plan = load_plan_dir(path)
         if scenario_dir is not None:
             scenario = _load(scenario_dir)
-        elif (path / "scenario" / "scenario.yaml").is_file():
-            scenario = _load(path / "scenario")
         else:
-            scenario = _load(None)
-            if plan.scenario_hash and plan.scenario_hash != scenario.content_hash():
-                console.print(
-                    Text(
-                        f"warning: {path} was planned from another scenario than the default; "
-                        "give it with --scenario DIR",
-                        style="yellow",
-                    )
+            from stateside.cli_report import _scenario_of  # the report's rule: folder, default, store
+
+            found = _scenario_of(plan, path, _load)
+            if found is None:
+                raise SecurityDataError(
+                    f"{path} was planned from a scenario (hash {plan.scenario_hash[:12]}) that is neither "
+                    "the default, nor in the folder (scenario/), nor stored with a run; pass --scenario DIR"
                 )
+            scenario = found[0]
         label = f"plan {path}"
     elif path.exists() or "/" in source:
         return None
