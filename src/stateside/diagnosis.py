@@ -40,7 +40,8 @@ Two methods, and the diagnosis says which gave each number:
    amount). Where the limit also binds for cost alone (cheap turbines, cheap imports over
    a corridor) the amount is an upper bound: the relaxed plan may use more than the
    shortfall needs. Re-solves run only when there is a shortfall, once per family, within
-   a time budget (:data:`RESOLVE_BUDGET_FACTOR`).
+   a time budget (:data:`RESOLVE_BUDGET_FACTOR`). When no family closes a shortfall on its
+   own, one more re-solve relaxes all of its families together.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ if TYPE_CHECKING:
 TOL = 1e-6
 #: a re-solve that closes less than this share of a shortfall is not named as its cause
 MIN_CLOSED_SHARE = 0.05
+#: a re-solve that leaves less than this share of a shortfall open closes it
+CLOSED = 0.995
 #: how far each family is relaxed (model units): large against any plan, small for numerics
 RELAX_TURBINE_GW = 1e3
 RELAX_CAPITAL_MUSD = 1e6
@@ -83,9 +86,11 @@ RELAX_SITE_MODULES = 1e3
 MAX_CORRIDORS = 6
 #: the re-solves together may take this many times the plan's own solve (at least MIN_BUDGET_S)
 RESOLVE_BUDGET_FACTOR = 3.0
-MIN_BUDGET_S = 60.0
+MIN_BUDGET_S = 90.0
 
-FAMILY_ORDER = ("capital", "turbines", "imports", "domestic", "share_cap", "reserve", "corridor", "sites")
+#: the order of the re-solves (and of ties in the ranking): full campus sites first (a hard
+#: cap on IT), then money, equipment and rules, then the grid
+FAMILY_ORDER = ("sites", "capital", "turbines", "imports", "domestic", "share_cap", "reserve", "corridor")
 #: which families can cause which shortfall kind
 FAMILIES_FOR = {
     "it_target": FAMILY_ORDER,
@@ -139,7 +144,7 @@ class Candidate:
                 return f"{label} ({self.limit_text}): relaxing it closes none of the gap [re-solve]"
             how = (
                 "would close it"
-                if self.closed_share >= 0.995
+                if self.closed_share >= CLOSED
                 else f"would close {self.closed_share:.0%} of it"
             )
             amounts = "; ".join(a.text for a in self.amounts) or "no more than the limit"
@@ -173,6 +178,8 @@ class Shortfall:
     unit: str
     headline: str
     candidates: list[Candidate] = field(default_factory=list)
+    together_share: float | None = None  # re-solve with every candidate family relaxed at once
+    together_amounts: list[Amount] = field(default_factory=list)
 
     @property
     def key(self) -> tuple[str, int, str]:
@@ -202,6 +209,8 @@ class Shortfall:
         text = self.headline
         if not self.candidates:
             return text + ("; no limit of the plan holds where it could cause it" if explain else "")
+        if not shown and self.together_share is not None:
+            return text + "; no single limit closes it; " + self.together_text()
         if not shown:
             return text + (
                 "; no single limit closes it when relaxed alone (several together, or a limit "
@@ -211,10 +220,19 @@ class Shortfall:
         measured = shown[0].closed_share is not None
         lead = ": mainly " if measured else "; limits that hold at the plan (effect not measured): "
         text += lead + parts[0] + "".join(f"; then {p}" for p in parts[1:])
+        if self.together_share is not None:
+            text += "; " + self.together_text()
         rest = len(self.candidates) - len(shown)
         if rest > 0 and not explain:
             text += f" (+{rest} more with --explain)"
         return text
+
+    def together_text(self) -> str:
+        share = self.together_share or 0.0
+        how = "would close it" if share >= CLOSED else f"would close {share:.0%} of it"
+        amounts = [a.text for a in self.together_amounts]
+        listed = "; ".join(amounts[:4]) + (f"; and {len(amounts) - 4} more" if len(amounts) > 4 else "")
+        return f"all of them together — {listed or 'no more than the limits'} — {how} [re-solve]"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -227,6 +245,13 @@ class Shortfall:
             "summary": self.sentence(),
             "explained": self.sentence(explain=True),
             "named": [c.family for c in self.named()],
+            "together": None
+            if self.together_share is None
+            else {
+                "closed_share": self.together_share,
+                "amounts": [dataclasses.asdict(a) for a in self.together_amounts],
+                "text": self.together_text(),
+            },
             "candidates": [c.as_dict() for c in self.ranked()],
         }
 
@@ -409,8 +434,12 @@ def _screen_capital(m: linopy.Model, d: ModelData, s: Shortfall) -> Candidate | 
         return None
     periods = _upto(d, s.period)
     lump = _lump_equity_musd(d, s)
+    committed = d.capital_available_musd.sel(period=periods).sum("period")
     held = [
-        str(i) for i in d.investors if float(left.sel(investor=i, period=periods).min()) <= lump + TOL * 10
+        str(i)
+        for i in d.investors
+        if float(committed.sel(investor=i)) > TOL  # an investor with nothing committed is no limit
+        and float(left.sel(investor=i, period=periods).min()) <= lump + TOL * 10
     ]
     if not held:
         return None
@@ -670,6 +699,8 @@ def _dual_estimate(m: linopy.Model, d: ModelData, s: Shortfall, c: Candidate) ->
         return
     short_model = s.amount * _TO_MODEL.get(s.unit, 1.0)
     value = short_model * penalty / lam * scale
+    if c.family == "corridor":  # the firm limits' right-hand side is phi x capability
+        value /= max(d.firm_import_share, 1e-9)
     text = fmt_usd(value) if unit == "USD" else f"+{value:,.0f} {unit}"
     c.dual_estimate = Amount(FAMILY_LABEL[c.family], s.period, value, unit, text)
     c.method = "dual"
@@ -872,21 +903,31 @@ def _amounts(family: str, items: list[str], d: ModelData, built: BuiltModel) -> 
         assert flow is not None and fwd is not None and rev is not None
         peak = d.peak_snapshot
         phi = max(d.firm_import_share, 1e-9)
+        # Firm capacity lent costs nothing, so the relaxed LP may lend far more than the
+        # receiving region needs: lend only what it needs (its reserve slack is given back,
+        # corridor by corridor), then size the capability for that and the energy flows.
+        surplus: xr.DataArray | None = None
+        if "reserve_margin" in m.constraints:
+            con = m.constraints["reserve_margin"]
+            surplus = (
+                (con.lhs.solution.fillna(0.0) - con.rhs).clip(min=0.0).transpose("region", "period").copy()
+            )
+
+        def needed(lent: xr.DataArray, region: str) -> xr.DataArray:
+            if surplus is None:
+                return lent
+            spare = surplus.sel(region=region)
+            keep = (lent - spare).clip(min=0.0)
+            surplus.loc[{"region": region}] = spare - (lent - keep)
+            return keep
+
         for c in items:
             f = flow.sel(corridor=c)
             xc: xr.DataArray | float = x.sel(corridor=c) if x is not None else 0.0
-            need_f = (
-                xr.concat(
-                    [(f + fwd.sel(corridor=c) * peak).max(["day", "step"]), fwd.sel(corridor=c) / phi], "k"
-                ).max("k")
-                - xc
-            )
-            need_r = (
-                xr.concat(
-                    [(-f + rev.sel(corridor=c) * peak).max(["day", "step"]), rev.sel(corridor=c) / phi], "k"
-                ).max("k")
-                - xc
-            )
+            fwd_c = needed(fwd.sel(corridor=c), str(d.corridor_to.sel(corridor=c).item()))
+            rev_c = needed(rev.sel(corridor=c), str(d.corridor_from.sel(corridor=c).item()))
+            need_f = xr.concat([(f + fwd_c * peak).max(["day", "step"]), fwd_c / phi], "k").max("k") - xc
+            need_r = xr.concat([(-f + rev_c * peak).max(["day", "step"]), rev_c / phi], "k").max("k") - xc
             extra_f = float((need_f - d.corridor_fwd_gw.sel(corridor=c)).max()) * MW_PER_GW
             extra_r = float((need_r - d.corridor_rev_gw.sel(corridor=c)).max()) * MW_PER_GW
             for extra, direction in ((extra_f, "forward"), (extra_r, "reverse")):
@@ -946,40 +987,75 @@ def measure(
     t0 = time.perf_counter()
     done: dict[str, float] = {}
     skipped: list[str] = []
-    for fam in FAMILY_ORDER:
-        if fam not in families:
-            continue
+
+    def resolve(
+        fams: list[str],
+    ) -> tuple[dict[tuple[str, int, str], float], dict[str, list[Amount]], bool] | None:
+        """Re-solve with the families relaxed together: what is left short, the amounts
+        each family uses, whether the solve hit its time limit; None if out of budget."""
         left = budget - (time.perf_counter() - t0)
         if left < 1.0:
-            skipped.append(fam)
-            continue
-        start = time.perf_counter()
+            return None
         solver = settings.model_copy(update={"time_limit_s": float(min(settings.time_limit_s, left))})
-        relaxed = relax(d, fam, families[fam])
+        relaxed = d
+        for fam in fams:
+            relaxed = relax(relaxed, fam, families[fam])
         rb = build_model(relaxed)
         rr = solve(rb, solver)
-        done[fam] = round(time.perf_counter() - start, 3)
         if not rr.usable:
-            skipped.append(fam)
-            continue
+            return None
         with legacy_semantics():
             viol = _violations(rb.model, relaxed)
-            amounts = _amounts(fam, families[fam], d, rb)
+            amounts = {fam: _amounts(fam, families[fam], d, rb) for fam in fams}
         after = {(str(r.kind), int(r.period), str(r.where)): float(r.amount) for r in viol.itertuples()}
+        return after, amounts, rr.time_limit_reached
+
+    def closed(s: Shortfall, after: dict[tuple[str, int, str], float]) -> float:
+        return max(0.0, min(1.0, 1.0 - after.get(s.key, 0.0) / s.amount)) if s.amount > 0 else 1.0
+
+    measured = [fam for fam in FAMILY_ORDER if fam in families]
+    for fam in measured:
+        start = time.perf_counter()
+        got = resolve([fam])
+        if got is None:
+            skipped.append(fam)
+            continue
+        done[fam] = round(time.perf_counter() - start, 3)
+        after, amounts, limited = got
         for s in found:
             for c in s.candidates:
                 if c.family != fam:
                     continue
-                remaining = after.get(s.key, 0.0)
-                c.closed_share = max(0.0, min(1.0, 1.0 - remaining / s.amount)) if s.amount > 0 else 1.0
-                c.amounts = amounts
+                c.closed_share = closed(s, after)
+                c.amounts = amounts[fam]
                 c.method = "re-solve"
-                if rr.time_limit_reached:
+                if limited:
                     c.note = "re-solve stopped at its time limit: the best plan found was measured"
     for s in found:
         for c in s.candidates:
             if c.family in skipped and c.closed_share is None:
                 c.note = "not re-solved (time budget of the diagnosis spent, or no usable re-solve)"
+    # no single family closes a shortfall: all of its families relaxed together
+    open_ = [
+        s
+        for s in found
+        if len(s.candidates) > 1 and max((c.closed_share or 0.0) for c in s.candidates) < CLOSED
+    ]
+    together = sorted(
+        {c.family for s in open_ for c in s.candidates if c.family in done}, key=FAMILY_ORDER.index
+    )
+    if len(together) > 1:
+        start = time.perf_counter()
+        got = resolve(together)
+        if got is not None:
+            done["together"] = round(time.perf_counter() - start, 3)
+            after, amounts, _ = got
+            for s in open_:
+                mine = [c.family for c in s.ranked() if c.family in together]
+                s.together_share = closed(s, after)
+                s.together_amounts = [a for fam in mine for a in amounts[fam]]
+        else:
+            skipped.append("together")
     return {"families": done, "skipped": skipped, "budget_s": round(budget, 1)}
 
 
@@ -1026,8 +1102,10 @@ def explained_lines(plan: Plan) -> list[str]:
         lines.append(str(s.get("headline")))
         cands = s.get("candidates") or []
         for k, c in enumerate(cands, 1):
-            lines.append(f"    {k}. {c.get('text')}" + (f" ({c['note']})" if c.get("note") else ""))
+            lines.append(f"    {k}. {c.get('text')}")
         if not cands:
             lines.append("    no limit of the plan holds where it could cause it")
+        if s.get("together"):
+            lines.append(f"    {s['together']['text']}")
     summaries = {str(s.get("summary")) for s in found}
     return lines + [line for line in plan.diagnosis if line not in summaries]
