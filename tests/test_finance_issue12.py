@@ -266,6 +266,13 @@ def test_a_sweep_over_the_lease_applies_and_a_typo_is_named(tiny: Scenario) -> N
     )
     out = apply_values(tiny, spec, {"lease": 250.0})  # type: ignore[arg-type]
     assert out.settings.finance.campus_lease_usd_per_kw_month == 250.0
+    # members skip the ratepayer counterfactual solve unless the sweep targets it
+    assert tiny.settings.impact.ratepayer_counterfactual
+    assert not out.settings.impact.ratepayer_counterfactual
+    asked = parse_spec(
+        "name: rp\nparameters:\n  - {name: rp, target: settings.impact.ratepayer_counterfactual, values: [true]}\n"
+    )
+    assert apply_values(tiny, asked, {"rp": True}).settings.impact.ratepayer_counterfactual  # type: ignore[arg-type]
     with pytest.raises(SweepError, match=r"did you mean settings.finance.campus_lease_usd_per_kw_month\?"):
         apply_values(tiny, spec, {"typo": 250.0})  # type: ignore[arg-type]
     assert np.isfinite(out.settings.finance.campus_lease_usd_per_kw_month)

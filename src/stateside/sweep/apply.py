@@ -225,13 +225,20 @@ def _what(p: Parameter, sample: Sample | None) -> str:
     return f"parameter {p.name!r}" + (f" (member {sample.label})" if sample is not None else "")
 
 
+#: the setting that turns the ratepayer counterfactual solve on; off for sweep members
+#: unless a parameter of the sweep targets it (e.g. ``values: [true]``)
+RATEPAYER_TARGET = "settings.impact.ratepayer_counterfactual"
+
+
 def apply_values(
     base: Scenario, spec: SweepSpec, values: dict[str, Any], sample: Sample | None = None
 ) -> Scenario:
     """The scenario with each parameter in ``values`` applied (in the sweep file's order).
 
     Parameters not in ``values`` leave the scenario as it is. ``spec.solver_threads`` (if
-    set) becomes the scenario's HiGHS thread count.
+    set) becomes the scenario's HiGHS thread count. Members skip the ratepayer
+    counterfactual (a second solve as long as the plan's) unless a parameter targets
+    ``settings.impact.ratepayer_counterfactual``.
     """
     tables = dict(base.tables)
     settings_changes: list[tuple[str, str, Any, str]] = []
@@ -270,6 +277,9 @@ def apply_values(
                 raise SweepError(f"{what}: unknown target {target!r}")
     if spec.solver_threads is not None:
         settings_changes.append(("solver.threads", "set", spec.solver_threads, "solver_threads"))
+    if not any(t == RATEPAYER_TARGET for p in spec.parameters for t in p.targets):
+        # members skip the second (counterfactual) solve unless the sweep asks for it
+        settings_changes.append((RATEPAYER_TARGET.split(".", 1)[1], "set", False, "sweep member"))
     settings = apply_settings(base.settings, settings_changes) if settings_changes else base.settings
     return dataclasses.replace(base, settings=settings, tables=tables)
 
