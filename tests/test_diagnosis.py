@@ -206,7 +206,7 @@ def _caps(a: float, b: float) -> pd.DataFrame:
 def test_share_caps_are_named_with_the_caps_that_close_the_gap() -> None:
     """a may hold 20 % and b 60 % of the campus equity: together they cannot fund any of it
     although both have $10B left. The caps are named (with their reasons), capital is not;
-    the caps the re-solve used close the gap."""
+    the caps stated close the gap."""
     plan = plan_of(_cap_case(), ["AA"], _caps(0.2, 0.6))
     assert it_short_mw(plan) == pytest.approx(300.0)
     families = [c["family"] for c in plan.extra["diagnosis_detail"][0]["candidates"]]
@@ -215,7 +215,13 @@ def test_share_caps_are_named_with_the_caps_that_close_the_gap() -> None:
     assert cause["family"] == "share_cap" and cause["closed_share"] == pytest.approx(1.0)
     assert "rule A" in cause["limit_text"] and "rule B" in cause["limit_text"]
     stated = {a["verify"]["investor"]: a["verify"]["max_share"] for a in cause["amounts"]}
-    assert stated and "share caps" in plan.diagnosis[0]
+    # the caps the re-solve went beyond (the LP is indifferent to which), each as the
+    # other investor's cap leaves it: a 1 - 60 % = 40 %, b 1 - 20 % = 80 %
+    expected = {"a": 0.4, "b": 0.8}
+    assert stated and all(v == pytest.approx(expected[k]) for k, v in stated.items())
+    inv, share = next(iter(stated.items()))
+    was = {"a": "20.0%", "b": "60.0%"}[inv]
+    assert f"a cap of {share:.1%} for {inv} on datacenter instead of {was}" in plan.diagnosis[0]
     fixed = plan_of(_cap_case(), ["AA"], _caps(stated.get("a", 0.2), stated.get("b", 0.6)), resolve=False)
     assert it_short_mw(fixed) == pytest.approx(0.0, abs=1e-6)
 

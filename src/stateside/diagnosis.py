@@ -854,11 +854,36 @@ def _amounts(family: str, items: list[str], d: ModelData, built: BuiltModel) -> 
         eq = _sol(m, "equity")
         assert eq is not None
         class_total = eq.sum("investor")
+        # The LP is indifferent to how equity is split, so the relaxed plan may put a whole
+        # class on one investor. The cap an investor needs is what the others cannot take at
+        # their own (original) caps with the capital they have left from that period on.
+        spare_now = (
+            d.capital_available_musd.cumsum("period") - eq.sum("asset_class").cumsum("period")
+        ).transpose("investor", "period")
+        spare_from = spare_now.copy(
+            data=np.minimum.accumulate(spare_now.values[:, ::-1], axis=1)[:, ::-1]
+        ).clip(min=0.0)
         for key in items:
             inv, cls = key.split("/")
             e_i = eq.sel(investor=inv, asset_class=cls)
             t = class_total.sel(asset_class=cls)
-            share = float((e_i / t.where(t > TOL)).max(skipna=True).fillna(0.0))
+            used_share = float((e_i / t.where(t > TOL)).max(skipna=True).fillna(0.0))
+            others = [j for j in d.investors if str(j) != inv]
+            room_others = sum(
+                (
+                    xr.apply_ufunc(
+                        np.minimum,
+                        float(d.max_share.sel(investor=j, asset_class=cls)) * t,
+                        eq.sel(investor=j, asset_class=cls) + spare_from.sel(investor=j),
+                    )
+                    for j in others
+                ),
+                xr.zeros_like(t),
+            )
+            need_share = float(
+                ((t - room_others).clip(min=0.0) / t.where(t > TOL)).max(skipna=True).fillna(0.0)
+            )
+            share = min(max(need_share, 0.0), used_share)
             cap = float(d.max_share.sel(investor=inv, asset_class=cls))
             if share > cap + 1e-4:
                 shown = math.ceil(share * 1000) / 1000
