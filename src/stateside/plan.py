@@ -26,7 +26,7 @@ from stateside.model.capital import capex_by_asset_class
 from stateside.model.data import ACCELERATORS_PER_MILLION, MW_PER_GW, USD_PER_MUSD, ModelData
 from stateside.model.objective import cost_terms
 from stateside.model.solve import SolveResult
-from stateside.scenario.settings import COALITION_ASSET_CLASSES
+from stateside.scenario.settings import COALITION_ASSET_CLASSES, coalition_asset_classes
 from stateside.timeseries import is_time_table, time_tables
 
 TOL = 1e-6
@@ -480,7 +480,15 @@ def _equity_need(m: linopy.Model, d: ModelData) -> pd.DataFrame:
     if y is not None:
         fab_grants = (y * d.fab_grant_musd).sum("fab")
         grants.loc[{"asset_class": "fab"}] = fab_grants
-    equity = capex - debt - grants
+    # the coalition raises equity only for its own classes (model.capital's chi_a); the grid's
+    # builds (and IT equipment a tenant buys) keep their capex and debt here but need no equity
+    owned = coalition_asset_classes(d.settings.finance)
+    chi = xr.DataArray(
+        [1.0 if a in owned else 0.0 for a in capex["asset_class"].values],
+        coords={"asset_class": capex["asset_class"].values},
+        dims=["asset_class"],
+    )
+    equity = (capex - debt - grants) * chi
     df = pd.DataFrame(
         {
             "capex_usd": (capex * USD_PER_MUSD).to_series(),
