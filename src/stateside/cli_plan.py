@@ -27,6 +27,7 @@ STAGE_LABELS = {
     "build": "Building the model",
     "solve": "Solving with HiGHS",
     "results": "Reading results",
+    "diagnosis": "Diagnosing shortfalls (re-solves with one limit relaxed at a time)",
     "finance": "Cap tables and project economics",
     "impact": "Jobs, emissions, state benefits",
 }

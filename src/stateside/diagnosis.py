@@ -85,7 +85,7 @@ RELAX_SITE_MODULES = 1e3
 #: corridors relaxed at most (highest rent first)
 MAX_CORRIDORS = 6
 #: the re-solves together may take this many times the plan's own solve (at least MIN_BUDGET_S)
-RESOLVE_BUDGET_FACTOR = 3.0
+RESOLVE_BUDGET_FACTOR = 2.0
 MIN_BUDGET_S = 90.0
 
 #: the order of the re-solves (and of ties in the ranking): full campus sites first (a hard
