@@ -98,13 +98,15 @@ def run_plan_detailed(
     step("results")
     plan = extract_plan(built, result, s.name, build_seconds, scenario.content_hash())
     lap("results")
-    step("finance")
     if result.usable and len(plan.tables.get("violations", ())):
-        if diagnose:  # re-solves with one family of limits relaxed at a time
+        # re-solves with one family of limits relaxed at a time; none after a time limit or Ctrl-C
+        resolve = diagnose and not (result.time_limit_reached or result.interrupted)
+        if resolve:
             step("diagnosis")
-        explain_plan(plan, built, result, s.solver, resolve=diagnose)
-        if diagnose:
+        explain_plan(plan, built, result, s.solver, resolve=resolve)
+        if resolve:
             lap("diagnosis")
+    step("finance")
     attach_finance(plan, scenario, caps)
     lap("finance")
     step("impact")
