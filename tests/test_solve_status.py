@@ -207,3 +207,29 @@ def test_plan_without_a_plan_exits_4_and_says_why(tmp_path: Path, monkeypatch: p
     s = json.loads(res.stdout)
     assert s["status"] == "time_limit" and s["objective_usd"] is None and s["time_limit_reached"] is True
     assert s["diagnosis"] and "time limit" in s["diagnosis"][0]
+
+
+def test_typical_days_come_from_the_cache_the_second_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stateside import run as run_mod
+    from stateside.scenario import typical as typical_mod
+
+    monkeypatch.setenv("STATESIDE_CACHE_DIR", str(tmp_path))
+    sc = _tiny()
+    first = run_mod.cached_typical_periods(sc)
+    assert len(list((tmp_path / "typical").glob("*.pkl"))) == 1
+
+    def fail(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("clustered again")
+
+    monkeypatch.setattr(typical_mod, "scenario_typical_periods", fail)
+    again = run_mod.cached_typical_periods(sc)
+    for name in ("solar", "wind", "demand", "weight_hours"):
+        assert getattr(again, name).equals(getattr(first, name)), name
+    # another scenario is another key: clustered, not read from the cache
+    other = dataclasses.replace(sc, settings=sc.settings.model_copy(update={"discount_rate": 0.09}))
+    with pytest.raises(AssertionError, match="clustered again"):
+        run_mod.cached_typical_periods(other)
+    monkeypatch.setenv("STATESIDE_CACHE_DIR", "off")
+    assert run_mod.typical_cache_dir() is None

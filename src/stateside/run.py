@@ -6,10 +6,17 @@ This is the orchestration layer between the scenario, the model, the security ru
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import math
+import os
+import pickle
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -37,6 +44,64 @@ def share_caps_for(scenario: Scenario) -> pd.DataFrame:
     return derive_share_caps(scenario)
 
 
+#: typical days kept in the cache folder (the oldest are removed beyond this)
+TYPICAL_CACHE_ENTRIES = 64
+
+
+def typical_cache_dir() -> Path | None:
+    """Where typical days are cached: ``$STATESIDE_CACHE_DIR/typical`` or
+    ``~/.cache/stateside/typical``; None (no cache) when STATESIDE_CACHE_DIR is ``off``."""
+    root = os.environ.get("STATESIDE_CACHE_DIR")
+    if root is not None and root.strip().lower() in ("off", "0", "no", "false", ""):
+        return None
+    base = (
+        Path(root) if root else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "stateside"
+    )
+    return base / "typical"
+
+
+def _typical_code_hash() -> str:
+    """The code that turns a scenario into typical days (every module of stateside.scenario)
+    and the tsam version: a change to either is a different cache key."""
+    import importlib.metadata
+
+    h = hashlib.sha256()
+    for f in sorted((Path(__file__).parent / "scenario").glob("*.py")):
+        h.update(f.read_bytes())
+    with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+        h.update(importlib.metadata.version("tsam").encode())
+    return h.hexdigest()
+
+
+def cached_typical_periods(scenario: Scenario, content_hash: str | None = None) -> Any:
+    """The scenario's typical days (:func:`stateside.scenario.typical.scenario_typical_periods`),
+    from the cache when an identical scenario (content hash) was clustered by the same code
+    before: hourly profiles and tsam's clustering are the largest cost of a plan outside
+    the solver. A cache that cannot be read or written is ignored."""
+    from stateside.scenario.typical import scenario_typical_periods  # tsam: only when planning
+
+    folder = typical_cache_dir()
+    if folder is None:
+        return scenario_typical_periods(scenario)
+    key = hashlib.sha256(
+        ((content_hash or scenario.content_hash()) + _typical_code_hash()).encode()
+    ).hexdigest()
+    path = folder / f"{key[:32]}.pkl"
+    with contextlib.suppress(Exception), path.open("rb") as fh:
+        return pickle.load(fh)
+    typical = scenario_typical_periods(scenario)
+    with contextlib.suppress(OSError, pickle.PicklingError):
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(typical, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        old = sorted(folder.glob("*.pkl"), key=lambda f: f.stat().st_mtime)[:-TYPICAL_CACHE_ENTRIES]
+        for f in old:
+            f.unlink(missing_ok=True)
+    return typical
+
+
 @dataclass
 class PlanRun:
     """A plan with what produced it: the built model, the solver result and the caps."""
@@ -51,20 +116,20 @@ def run_plan(
     scenario: Scenario,
     mode: str | None = None,
     progress: Progress | None = None,
-    diagnose: bool = True,
     share_caps: pd.DataFrame | None = None,
+    diagnose: bool = True,
 ) -> Plan:
     """Plan a scenario. ``progress`` is called with each stage name as it starts.
     ``diagnose``: measure each shortfall's causes by re-solves (:mod:`stateside.diagnosis`)."""
-    return run_plan_detailed(scenario, mode, progress, share_caps, diagnose).plan
+    return run_plan_detailed(scenario, mode, progress, share_caps=share_caps, diagnose=diagnose).plan
 
 
 def run_plan_detailed(
     scenario: Scenario,
     mode: str | None = None,
     progress: Progress | None = None,
-    diagnose: bool = True,
     share_caps: pd.DataFrame | None = None,
+    diagnose: bool = True,
 ) -> PlanRun:
     """:func:`run_plan`, keeping the solved linopy model (for checks and exports)."""
     step = progress or (lambda _stage: None)
@@ -79,9 +144,8 @@ def run_plan_detailed(
         clock[0] = now
 
     step("profiles")
-    from stateside.scenario.typical import scenario_typical_periods  # tsam: only when planning
-
-    typical = scenario_typical_periods(scenario)
+    content_hash = scenario.content_hash()
+    typical = cached_typical_periods(scenario, content_hash)
     lap("profiles")
     step("caps")
     caps = share_caps if share_caps is not None else share_caps_for(scenario)
@@ -96,7 +160,7 @@ def run_plan_detailed(
     result = solve(built, s.solver, progress=on_solve)
     lap("solve")
     step("results")
-    plan = extract_plan(built, result, s.name, build_seconds, scenario.content_hash())
+    plan = extract_plan(built, result, s.name, build_seconds, content_hash)
     lap("results")
     if result.usable and len(plan.tables.get("violations", ())):
         # re-solves with one family of limits relaxed at a time; none after a time limit or Ctrl-C
