@@ -329,6 +329,12 @@ def test_budget_mode_summary_names_capacity_and_money_never_a_negative_cost() ->
     plan.extra["finance"] = {"coalition_asset_classes": ["datacenter", "fab", "it_equipment"]}
     text = "\n".join(money_headline(plan))
     assert "coalition capex USD 42.0 bn, equity USD 19.5 bn (datacenter, it_equipment)" in text
+    from stateside.finance.report import asset_owner
+
+    assert asset_owner(plan, "it_equipment") == "coalition"
+    assert asset_owner(plan, "generation") == "grid"
+    plan.extra["finance"] = {"coalition_asset_classes": ["datacenter", "fab"]}
+    assert asset_owner(plan, "it_equipment") == "tenant"
 
 
 def test_the_target_penalty_exceeds_meeting_a_gw_with_its_it_equipment() -> None:

@@ -16,7 +16,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from stateside.finance.report import money_headline
+from stateside.finance.report import asset_owner, money_headline
 from stateside.model.solve import SolveEvent
 from stateside.plan import Plan
 from stateside.scenario.types import Scenario
@@ -219,15 +219,22 @@ def summary_tables(plan: Plan) -> list[Table]:
     if len(need):
         g = need.groupby("asset_class")[["capex_usd", "debt_usd", "grants_usd", "equity_usd"]].sum()
         t = Table(
-            title="Capital by asset class (USD bn, all periods)", title_justify="left", title_style="bold"
+            title="Capital by asset class (USD bn, all periods; only the coalition's classes draw on its capital)",
+            title_justify="left",
+            title_style="bold",
         )
-        for col in ("asset class", "capex", "debt", "grants", "equity"):
-            t.add_column(col, justify="left" if col == "asset class" else "right")
+        for col in ("asset class", "funded by", "capex", "debt", "grants", "equity"):
+            t.add_column(col, justify="left" if col in ("asset class", "funded by") else "right")
         for a, r in g.iterrows():
             t.add_row(
-                str(a), _money(r.capex_usd), _money(r.debt_usd), _money(r.grants_usd), _money(r.equity_usd)
+                str(a),
+                asset_owner(plan, str(a)),
+                _money(r.capex_usd),
+                _money(r.debt_usd),
+                _money(r.grants_usd),
+                _money(r.equity_usd),
             )
-        t.add_row("total", *[_money(float(g[c].sum())) for c in g.columns], style="bold")
+        t.add_row("total", "", *[_money(float(g[c].sum())) for c in g.columns], style="bold")
         out.append(t)
     ret = plan.tables.get("investor_returns", pd.DataFrame())
     if len(ret):

@@ -206,6 +206,20 @@ def paid_in_frame(plan: Plan) -> pd.DataFrame:
 # the plan's money, named (console headline)
 
 
+GRID_ASSET_CLASSES: tuple[str, ...] = ("generation", "storage", "transmission")
+
+
+def asset_owner(plan: Plan, asset_class: str) -> str:
+    """Who funds an asset class of the plan: ``coalition``, ``grid`` (recovered through
+    rates) or ``tenant`` (IT equipment the campus tenant buys)."""
+    named = plan.extra.get("finance", {}).get("coalition_asset_classes") or ["datacenter", "fab"]
+    if asset_class in named:
+        return "coalition"
+    if asset_class in GRID_ASSET_CLASSES:
+        return "grid"
+    return "tenant" if asset_class == "it_equipment" else "other"
+
+
 def money_headline(plan: Plan, coalition_classes: tuple[str, ...] | None = None) -> list[str]:
     """The plan's money in words, each figure named (``stateside plan``'s headline).
 
