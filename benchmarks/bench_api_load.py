@@ -12,7 +12,15 @@ of request and overall, the throughput and the error count (any status other tha
 or no answer). The first request of each kind (loading the run, importing plotly) is
 timed on its own before the load starts and left out of the percentiles.
 
-    .venv/bin/python benchmarks/bench_api_load.py [--users 8] [--requests 2000] [--seconds 60] [--default] [--json]
+``--flood N`` runs N more threads beside the readers, each signing in with wrong passwords
+(``POST /api/session``) as fast as the server answers — a sign-in flood of the kind the
+issue-15 review ran (40 parallel attempts) — bounded by ``--flood-requests`` and the same
+``--seconds``, loopback only. It reports how the flood was answered (401 after an argon2
+check, 429 locked out, 503 refused at once), the server's peak memory (VmRSS sampled every
+0.1 s) and the readers' latency beside it.
+
+    .venv/bin/python benchmarks/bench_api_load.py [--users 8] [--requests 2000] [--seconds 60] [--default]
+        [--flood 40] [--flood-requests 5000] [--json]
 """
 
 from __future__ import annotations
@@ -49,6 +57,17 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _rss(pid: int) -> float:
+    """The resident memory of process ``pid`` in bytes (Linux /proc; 0 elsewhere)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def setup(url: str, default: bool) -> tuple[str, dict[str, str], str, str]:
@@ -93,6 +112,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60.0, help="stop after this many seconds")
     ap.add_argument("--default", action="store_true", help="plan the embedded default scenario (about 10 s)")
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
+    ap.add_argument("--flood", type=int, default=0, help="threads of wrong-password sign-ins beside the load")
+    ap.add_argument("--flood-requests", type=int, default=5000, help="at most this many flood sign-ins")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="stateside-bench-api-"))
@@ -173,13 +194,53 @@ def main() -> None:
                     with lock:
                         results.append((kind, dt, ok))
 
+        flood: dict[int, int] = {}
+        flood_times: list[float] = []
+        flood_sent = 0
+        stop = threading.Event()
+        rss_peak = [_rss(server.pid)]
+
+        def flood_loop(i: int) -> None:
+            nonlocal flood_sent
+            names = [*USERS, "nobody", "admin", "root"]
+            with httpx.Client(base_url=base, timeout=60.0) as c:
+                k = i
+                while not stop.is_set():
+                    with lock:
+                        if flood_sent >= args.flood_requests:
+                            return
+                        flood_sent += 1
+                    k += 1
+                    t = time.perf_counter()
+                    try:
+                        code = c.post(
+                            "/api/session", json={"name": names[k % len(names)], "password": f"guess {k}"}
+                        ).status_code
+                    except httpx.HTTPError:
+                        code = 0
+                    dt = time.perf_counter() - t
+                    with lock:
+                        flood[code] = flood.get(code, 0) + 1
+                        flood_times.append(dt)
+
+        def sample_rss() -> None:
+            while not stop.wait(0.1):
+                rss_peak[0] = max(rss_peak[0], _rss(server.pid))
+
         threads = [threading.Thread(target=user_loop, args=(i,)) for i in range(args.users)]
+        flooders = [threading.Thread(target=flood_loop, args=(i,)) for i in range(args.flood)]
+        sampler = threading.Thread(target=sample_rss, daemon=True)
+        rss_before = _rss(server.pid)
         t_load = time.perf_counter()
-        for th in threads:
+        sampler.start()
+        for th in flooders + threads:
             th.start()
         for th in threads:
             th.join()
         wall = time.perf_counter() - t_load
+        stop.set()
+        for th in flooders:
+            th.join()
     finally:
         server.terminate()
         try:
@@ -217,7 +278,15 @@ def main() -> None:
         "cold_first_request_ms": {k: v * 1000.0 for k, v in cold.items()},
         "overall": stats([dt for _, dt, _ in results]),
         "per_kind": per_kind,
+        "server_rss_mib": {"before": rss_before / 2**20, "peak": rss_peak[0] / 2**20},
     }
+    if args.flood:
+        out["flood"] = {
+            "threads": args.flood,
+            "sign_ins": sum(flood.values()),
+            "by_status": {str(k): v for k, v in sorted(flood.items())},
+            "latency": stats(flood_times) if flood_times else {},
+        }
     if args.json:
         print(json.dumps(out, indent=2))
         return
@@ -238,6 +307,15 @@ def main() -> None:
     print(
         f"{'all':36s} {o['n']:6d} {o['p50_ms']:8.1f} {o['p95_ms']:8.1f} {o['p99_ms']:8.1f} {o['max_ms']:8.1f}"
     )
+    m = out["server_rss_mib"]
+    print(f"\nserver memory (VmRSS): {m['before']:.0f} MiB before the load, {m['peak']:.0f} MiB at its peak")
+    if args.flood:
+        f = out["flood"]
+        lat = f["latency"]
+        print(
+            f"sign-in flood: {f['threads']} threads, {f['sign_ins']} wrong sign-ins answered {f['by_status']} "
+            f"(p50 {lat.get('p50_ms', 0):.1f} ms, p95 {lat.get('p95_ms', 0):.1f} ms, max {lat.get('max_ms', 0):.1f} ms)"
+        )
 
 
 if __name__ == "__main__":
