@@ -598,7 +598,13 @@ def test_non_utf8_json_is_a_documented_400(svc: Service) -> None:
     body = _problem(r, 400, "bad-body")
     assert "UTF-8" in body["detail"]
     schema = svc.client.get("/api/openapi.json").json()
-    assert "400" in schema["paths"]["/api/session"]["post"]["responses"]
+    for path, method in (
+        ("/api/session", "post"),
+        ("/api/users", "post"),
+        ("/api/runs", "post"),
+        ("/api/sweeps", "post"),
+    ):
+        assert "400" in schema["paths"][path][method]["responses"], path
 
 
 def test_a_deeply_nested_sweep_file_is_a_422(svc: Service) -> None:

@@ -128,3 +128,28 @@ def test_a_worker_of_a_live_server_saves_and_links_its_run(tmp_path: Path) -> No
     assert job is not None and job.status == "succeeded" and job.run_id is not None
     assert _runs(url) == 1
     db.dispose_all()
+
+
+def test_a_run_saved_after_its_job_ended_is_discarded_not_left_dangling(tmp_path: Path) -> None:
+    # the job is cancelled in the moment between the run's save and its link to the job
+    url, scenario_id = _store_with_tiny_upload(tmp_path)
+    lease.acquire("this-server", url, ttl_s=120)
+    job_id = jobs.create_job("plan", scenario_id, None, {}, None, url)
+    jobs.set_state(job_id, url, runner="this-server")
+    code = (
+        "import sys\n"
+        "from stateside.api import jobstate, worker\n"
+        "real = worker._plan\n"
+        "def plan_then_cancelled(job_id, url, *a, **k):\n"
+        "    out = real(job_id, url, *a, **k)\n"
+        "    jobstate.end_job(job_id, url, jobstate.CANCELLED, 'cancelled by a user')\n"
+        "    return out\n"
+        "worker._plan = plan_then_cancelled\n"
+        "worker.run_job(sys.argv[1], sys.argv[2])\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, job_id, url], timeout=120)
+    assert proc.returncode == 0
+    job = jobs.get_job(job_id, url)
+    assert job is not None and job.status == "cancelled" and job.run_id is None
+    assert _runs(url) == 0  # the run it saved was deleted again
+    db.dispose_all()

@@ -26,7 +26,7 @@ from stateside.api.schemas import (
 )
 from stateside.store.db import as_utc
 
-router = APIRouter(prefix="/api", tags=["auth"], responses=problem_responses(401, 403, 422))
+router = APIRouter(prefix="/api", tags=["auth"], responses=problem_responses(400, 401, 403, 422))
 
 
 def set_session_cookies(response: Response, st: Any, secret: str, csrf: str) -> None:

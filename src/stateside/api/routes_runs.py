@@ -16,7 +16,7 @@ from stateside.api.rundata import RunData, runs_page
 from stateside.api.schemas import JobOut, NewRun, ReviewOut, RunDetail, RunPage, TableInfo, TableOut
 from stateside.api.tables import link_header, records, table_csv, table_json
 
-router = APIRouter(prefix="/api/runs", tags=["runs"], responses=problem_responses(401, 403, 404, 422))
+router = APIRouter(prefix="/api/runs", tags=["runs"], responses=problem_responses(400, 401, 403, 404, 422))
 
 RunRef = Annotated[
     str,
