@@ -119,32 +119,12 @@ KW_PER_MW = 1000.0
 
 @dataclass(frozen=True)
 class EconomicsAssumptions:
-    """Prices and terms the plan does not give. **Illustrative** values, with reasoning:
-
-    * ``campus_lease_usd_per_kw_month`` 140 (2024 $): wholesale hyperscale leases in
-      primary US markets were quoted around 120-180 USD/kW-month of critical IT load in
-      2024 (broker market reports, unverified); 140 is also about the rent that recovers
-      the default campus capex (12,155 USD/kW) at ~8 %/yr over 20 years plus its 365
-      USD/kW-yr O&M (≈ 132). Lease on the full IT capacity from the period it is online.
-    * ``campus_construction_years`` 2: hyperscale shells take about 18-24 months
-      (Abilene phase 1: begun June 2024, energized 2025-26; reference note §4).
-    * ``capacity_price_usd_per_kw_year`` 98.5: the PJM 2025/26 Base Residual Auction
-      RTO clearing price, 269.92 USD/MW-day × 365 / 1000; applied to accredited
-      capacity (``capacity_credit``) everywhere — markets differ (ERCOT has none).
-    * ``fab_price_usd_per_accelerator`` 4,500: foundry revenue per accelerator-
-      equivalent. A 4-nm fab of 20k wafers/month (TSMC Arizona fab 1, reference note §4)
-      at ~17k USD/wafer (unverified) earns ~4.1 bn USD/yr; the default candidates make
-      900k accelerators/yr: ~4,500 each.
-    * ``fab_cost_of_sales_share`` 0.35: materials, chemicals, gases, masks and labour
-      not in the fab's fixed O&M — leading foundries report ~55 % gross margin
-      including depreciation.
-    * ``transmission_allowed_roe`` 0.1002: FERC Opinion No. 569-A (2020), base ROE of
-      the MISO transmission owners. ``transmission_om_share_per_year`` 0.01: O&M of 1 %
-      of capex per year (illustrative). ``transmission_life_years`` 40: the model's
-      corridor annuity life.
-    * Financing: ATB 2024 (interest, ROE, tax), inflation 2.5 %/yr, DSCR 1.30 and tenor
-      18 years (illustrative, :mod:`.defaults`). ``chips_48d_rate`` 0.25 (§48D) for
-      fabs whose construction begins by ``chips_48d_last_start_year`` 2026.
+    """Prices and terms the plan does not give — in a plan, always the scenario's
+    ``finance:`` settings (:meth:`from_settings`; each field is documented in
+    :class:`~stateside.scenario.settings.FinanceSettings` and docs/scenario-format.md, its
+    source in the default data's SOURCES.md). The defaults here serve code that builds
+    assumptions by hand (tests); the tax-credit defaults are the pre-2025 law's
+    (:mod:`.tax`), the scenario's default §48D rate is the 35 % of the July 2025 law.
     """
 
     campus_lease_usd_per_kw_month: float = 200.0
