@@ -632,3 +632,32 @@ def test_jobs_and_worker_do_not_import_each_other() -> None:
         for a in n.names
     }
     assert "stateside.api.jobs" not in imported and "stateside.api.jobstate" in imported
+
+
+def test_tokens_made_before_revision_0004_get_an_expiry(tmp_path: Path) -> None:
+    from stateside.store import db
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = sa.create_engine(url)
+    db.upgrade(engine, "0003")
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO users (name, role, password_hash, created_at, disabled) "
+                "VALUES ('old', 'analyst', 'x', '2026-01-01 00:00:00', 0)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO api_tokens (user_id, token_hash, label, created_at) "
+                "VALUES (1, :h, 'before 0004', '2026-01-01 00:00:00')"
+            ),
+            {"h": auth.sha256("sst_old")},
+        )
+    db.upgrade(engine)
+    with engine.connect() as conn:
+        expires = conn.execute(sa.text("SELECT expires_at FROM api_tokens")).scalar()
+    engine.dispose()
+    assert expires is not None
+    assert auth.principal_from_token("sst_old", url) is not None  # still valid, for 90 days
+    db.dispose_all()
