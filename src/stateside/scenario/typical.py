@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import tsam
 import xarray as xr
 
 from stateside.scenario.profiles import (
@@ -90,6 +89,8 @@ def _cluster_days(
         assignment = days * n_days // DAYS_PER_YEAR
         medoids = np.array([days[assignment == k][0] for k in range(n_days)])
         return assignment, medoids
+    import tsam  # 1-2 s with scikit-learn: only when days are clustered (not for cached ones)
+
     # tsam appends the extreme days to the clusters it is asked for (distinct days only),
     # so ask for fewer, and once more if some extremes fell on the same day
     n_regular = n_days - len(peaks)
