@@ -117,6 +117,7 @@ def test_input_rows_are_matched_on_the_schema_key() -> None:
         {
             "region": ["TX", "TX", "OK"],
             "period": [2028, 2030, 2028],
+            "case": ["reference", "reference", "reference"],
             "annual_demand_mwh": [480e6, 500e6, 75e6],
             "peak_demand_mw": [86e3, np.nan, 13e3],
             "source": ["s", "s", "s"],
@@ -131,7 +132,7 @@ def test_input_rows_are_matched_on_the_schema_key() -> None:
     assert td is not None
     assert (td.changed, td.added, td.removed) == (1, 1, 1)
     changed = next(r for r in td.rows if r.change == "changed")
-    assert changed.key == "TX/2030"
+    assert changed.key == "TX/2030/reference"
     assert [(f.name, f.a, f.b) for f in changed.fields] == [("annual_demand_mwh", 500e6, 510e6)]
     assert {r.key for r in td.rows if r.change != "changed"} == {"OK/2028", "NM/2028"}
     # the blank peak (NaN) equals itself: no change reported for it

@@ -289,7 +289,13 @@ def test_row_with_extra_cells(scen: Path) -> None:
             "NaN",
             "expected a finite number (leave the cell blank for none), found 'NaN'",
         ),
-        ("fuels.csv", 2, "price_usd_per_mmbtu", "", "expected a value (required column), found blank"),
+        (
+            "fuels.csv",
+            2,
+            "price_usd_per_mmbtu",
+            "",
+            "expected a price for 'gas' (burnt by gas_cc, gas_ct): here or in fuel_prices.csv, found blank",
+        ),
     ],
 )
 def test_wrong_type_or_blank(
@@ -404,7 +410,10 @@ def test_missing_cost_row_for_buildable_technology(scen: Path) -> None:
 def test_missing_demand_row(scen: Path) -> None:
     header, rows = read_rows(scen / "demand.csv")
     write_rows(scen / "demand.csv", header, [r for r in rows if r[:2] != ["OK", "2028"]])
-    assert_fails_with(scen, "demand.csv:-:period: expected a row for region 'OK' in period 2028, found none")
+    assert_fails_with(
+        scen,
+        "demand.csv:-:period: expected a row for region 'OK' in period 2028 (case 'reference'), found none",
+    )
 
 
 def test_rows_outside_the_periods_are_ignored_with_a_warning(scen: Path) -> None:

@@ -744,8 +744,8 @@ def _check_fuels(parsed: dict[str, _Parsed], periods: list[int], col: _Collector
     regional price covers every period; existing plants burn a fuel available where they are."""
     fuels, prices = parsed["fuels"], parsed["fuel_prices"]
     techs, existing = parsed["technologies"], parsed["existing_capacity"]
-    if not (fuels.usable("fuel") and fuels.usable("price_usd_per_mmbtu")):
-        return
+    if not (fuels.usable("fuel") and fuels.usable("price_usd_per_mmbtu")) or col.has_errors(fuels.file):
+        return  # a broken cell is reported already
     regional: dict[str, set[str]] = defaultdict(set)
     periods_of: dict[tuple[str, str], set[int]] = defaultdict(set)
     if prices.present and all(prices.usable(c) for c in ("fuel", "region", "period")):
@@ -755,11 +755,13 @@ def _check_fuels(parsed: dict[str, _Parsed], periods: list[int], col: _Collector
                 if row["period"] is not None:
                     periods_of[(row["fuel"], row["region"])].add(row["period"])
     national: dict[str, bool] = {}
+    line_of: dict[str, int] = {}
     for _, line, row in fuels.rows():
         fuel = row["fuel"]
         if fuel is None:
             continue
         national[fuel] = row["price_usd_per_mmbtu"] is not None
+        line_of[fuel] = line
         if fuel in regional and national[fuel]:
             col.error(
                 fuels.file,
@@ -782,17 +784,18 @@ def _check_fuels(parsed: dict[str, _Parsed], periods: list[int], col: _Collector
     if techs.usable("technology") and techs.usable("fuel"):
         for _, _line, row in techs.rows():
             fuel, tech = row["fuel"], row["technology"]
-            if fuel is None or tech is None:
-                continue
-            burns[tech] = fuel
-            if fuel in national and not national[fuel] and fuel not in regional:
-                col.error(
-                    fuels.file,
-                    None,
-                    "price_usd_per_mmbtu",
-                    f"a price for {fuel!r} (burnt by {tech!r}): here or in {prices.spec.file}",
-                    "blank",
-                )
+            if fuel is not None and tech is not None:
+                burns[tech] = fuel
+    for fuel in sorted(set(burns.values())):
+        if fuel in national and not national[fuel] and fuel not in regional:
+            users = ", ".join(sorted(t for t, f in burns.items() if f == fuel))
+            col.error(
+                fuels.file,
+                line_of[fuel],
+                "price_usd_per_mmbtu",
+                f"a price for {fuel!r} (burnt by {users}): here or in {prices.spec.file}",
+                "blank",
+            )
     if existing.usable("technology") and existing.usable("region"):
         for _, line, row in existing.rows():
             fuel = burns.get(row["technology"])
