@@ -134,7 +134,7 @@ def test_input_rows_are_matched_on_the_schema_key() -> None:
     changed = next(r for r in td.rows if r.change == "changed")
     assert changed.key == "TX/2030/reference"
     assert [(f.name, f.a, f.b) for f in changed.fields] == [("annual_demand_mwh", 500e6, 510e6)]
-    assert {r.key for r in td.rows if r.change != "changed"} == {"OK/2028", "NM/2028"}
+    assert {r.key for r in td.rows if r.change != "changed"} == {"OK/2028/reference", "NM/2028/reference"}
     # the blank peak (NaN) equals itself: no change reported for it
     assert diff_table("demand", a, a.copy()) is None
 
