@@ -233,3 +233,27 @@ def test_typical_days_come_from_the_cache_the_second_time(
         run_mod.cached_typical_periods(other)
     monkeypatch.setenv("STATESIDE_CACHE_DIR", "off")
     assert run_mod.typical_cache_dir() is None
+
+
+def test_a_run_after_a_cancelled_run_is_not_cancelled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stopping one HiGHS run (Ctrl-C, the watchdog, a stall) must not stop the next: the
+    final LP after an interrupted branch and bound has to give the plan its duals."""
+    sc = _tiny()
+    hs = solve_mod._Highs(
+        _built(sc, "budget").model, sc.settings.solver, time.perf_counter(), lambda _e: None
+    )
+    real_wait = highspy.Highs.wait
+    calls = {"n": 0}
+
+    def wait(self: Any, timeout: float = -1.0) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise KeyboardInterrupt
+        return real_wait(self, timeout)
+
+    monkeypatch.setattr(highspy.Highs, "wait", wait)
+    hs.run("relaxation", 60.0)
+    assert hs.interrupted
+    hs.interrupted = False
+    assert hs.run("fixed_lp", 60.0) == "optimal"
+    assert not hs.interrupted

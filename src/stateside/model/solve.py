@@ -267,13 +267,18 @@ class _Highs:
         self._stat: dict[str, float] = {}
         self._best: tuple[float, float, float] = (math.inf, -math.inf, 0.0)
         self._last_emit = 0.0
-        h.HandleUserInterrupt = True  # cancelSolve() stops HiGHS at its next check
+        # stopping HiGHS (Ctrl-C, the watchdog, a stall): _cancel is set and the interrupt
+        # callbacks pass it on at HiGHS's next check; it is cleared before every run, as
+        # HiGHS keeps the callback's interrupt flag from one run to the next
+        self._cancel = False
         for cb in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
             cb.subscribe(self._on_interrupt_check)
         h.cbMipImprovingSolution.subscribe(self._on_incumbent)
 
     # ---- HiGHS callbacks (HiGHS's thread): record only; events go out from the caller's
     def _on_interrupt_check(self, e: Any) -> None:
+        if e.data_in is not None:
+            e.data_in.user_interrupt = self._cancel
         now = time.perf_counter()
         if now - self._stat.get("at", 0.0) < 0.25:
             return
@@ -305,6 +310,7 @@ class _Highs:
         deadline = start + max(float(time_limit_s), MIN_RUN_S) + OVERRUN_GRACE_S
         timed_out = stalled = False
         self._best = (math.inf, -math.inf, start)
+        self._cancel = False
         h.startSolve()
         done = False
         while not done:
@@ -312,17 +318,17 @@ class _Highs:
                 done = bool(h.wait(0.1)[0])
             except KeyboardInterrupt:
                 self.interrupted = True
-                h.cancelSolve()
+                self._cancel = True
                 continue
             if not done:
                 if mip and not timed_out and self._stalled(start):
                     stalled = timed_out = True
-                    h.cancelSolve()
+                    self._cancel = True
                 if not timed_out and time.perf_counter() > deadline:
                     # HiGHS checks its time limit only now and then (not inside every
                     # heuristic of branch and bound): stop it as Ctrl-C would
                     timed_out = True
-                    h.cancelSolve()
+                    self._cancel = True
                 self._progress(stage, mip)
         took = time.perf_counter() - start
         self.highs_seconds += took
@@ -794,7 +800,16 @@ def _solve_staged(built: BuiltModel, settings: SolverSettings, t0: float, emit: 
         hs.interrupted = hs.interrupted or interrupted_before
         if term_lp == "optimal":
             best = hs.point()
-        emit(SolveEvent("final_lp", "end", hs.elapsed(), best.objective if best else None, lower))
+        emit(
+            SolveEvent(
+                "final_lp",
+                "end",
+                hs.elapsed(),
+                best.objective if best else None,
+                lower,
+                message="" if term_lp == "optimal" else f"no plan ({term_lp}): the rounded plan is kept",
+            )
+        )
     if best is None:
         if term in ("time_limit", "interrupted") or hs.interrupted:
             return result(stopped_term(), None, "branch-and-bound", lower, None)
