@@ -88,7 +88,9 @@ class _Reporter:
             now = time.monotonic()
             if event.kind != "progress" or now - self._last_line >= PLAIN_PROGRESS_INTERVAL_S:
                 self._last_line = now
-                self.err.print(f"  {event.elapsed_s:6.1f} s  {event.describe()}", markup=False)
+                self.err.print(
+                    f"  {event.elapsed_s:6.1f} s  {event.describe()}", markup=False, soft_wrap=True
+                )
 
     def finish(self) -> None:
         if self.progress is not None:

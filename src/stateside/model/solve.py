@@ -28,7 +28,9 @@ integers fixed — the usual practice in capacity expansion (ReEDS, GenX).
 **Time limit.** ``solver.time_limit_s`` bounds the whole solve (every stage together; the
 final LP of branch and bound keeps a small reserve). A solve that reaches it keeps the
 best plan found so far and says so: ``termination == "time_limit"``,
-``time_limit_reached``, and ``mip_gap`` is the proven gap of that plan. **Ctrl-C**
+``time_limit_reached``, and ``mip_gap`` is the proven gap of that plan; branch and bound
+that improves neither its plan nor its bound for a while (STALL_S) stops the same way
+with ``termination == "stalled"``. **Ctrl-C**
 (KeyboardInterrupt) during a HiGHS run stops HiGHS the same way: the best plan so far is
 kept and ``termination == "interrupted"``. A limit or interrupt before any plan exists
 returns a result that is not :attr:`SolveResult.usable`.
@@ -702,7 +704,16 @@ def _solve_staged(built: BuiltModel, settings: SolverSettings, t0: float, emit: 
                 modules, round_modules(hs.values(modules, current.col), d, cover_targets=d.mode == "target")
             )
         hs.stage_seconds["rounding"] = hs.stage_seconds.get("rounding", 0.0) + (time.perf_counter() - r0)
-        emit(SolveEvent("rounding", "end", hs.elapsed(), current.objective if choice is not None else None))
+        emit(
+            SolveEvent(
+                "rounding",
+                "end",
+                hs.elapsed(),
+                message=f"LP with the fabs fixed {current.objective / 1e3:,.1f} USD bn"
+                if current is not relaxed
+                else "",
+            )
+        )
         emit(SolveEvent("fixed_lp", "start", hs.elapsed()))
         term = hs.run("fixed_lp", hs.left())
         point = hs.point() if term == "optimal" else None

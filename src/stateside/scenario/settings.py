@@ -58,7 +58,11 @@ class SolverSettings(_Strict):
     method: Literal["choose", "simplex", "ipm", "hipo", "pdlp"] = Field(
         "simplex", description="HiGHS LP method for the relaxation and the fixed-integer LP."
     )
-    time_limit_s: float = Field(300.0, gt=0, description="Wall-clock limit of one HiGHS call, seconds.")
+    time_limit_s: float = Field(
+        300.0,
+        gt=0,
+        description="Wall-clock limit of the whole solve (every stage), seconds; at the limit the best plan found is kept with its proven gap (status time_limit).",
+    )
     mip_gap: float = Field(0.01, ge=0, le=1, description="Relative MIP gap at which branch and bound stops.")
     threads: int = Field(0, ge=0, description="HiGHS threads (0: HiGHS decides).")
     presolve: bool = Field(True, description="Run HiGHS presolve.")
