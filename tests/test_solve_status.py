@@ -257,3 +257,35 @@ def test_a_run_after_a_cancelled_run_is_not_cancelled(monkeypatch: pytest.Monkey
     hs.interrupted = False
     assert hs.run("fixed_lp", 60.0) == "optimal"
     assert not hs.interrupted
+
+
+def test_rich_display_shows_the_solve_stage_bound_and_gap() -> None:
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress, TextColumn
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=200)
+    with Progress(TextColumn("{task.description}"), console=console, auto_refresh=False) as progress:
+        reporter = cli_plan._Reporter(console, progress, quiet=False)
+        reporter("solve")
+        reporter.on_solve(SolveEvent("branch_and_bound", "progress", 12.0, 463_200.0, 462_900.0, 0.00065))
+        task = progress.tasks[0]
+        assert "branch and bound" in task.description
+        assert "plan 463.2 USD bn" in task.description and "bound 462.9 USD bn" in task.description
+        assert "gap 0.07%" in task.description
+
+
+def test_exit_code_follows_the_status() -> None:
+    plan = run_plan(_tiny(mip_gap=0.02))
+    assert cli_plan.exit_code(plan) == cli_plan.EXIT_OK
+    for term, code in (
+        ("time_limit", cli_plan.EXIT_STOPPED),
+        ("stalled", cli_plan.EXIT_STOPPED),
+        ("interrupted", cli_plan.EXIT_INTERRUPTED),
+    ):
+        assert cli_plan.exit_code(dataclasses.replace(plan, termination=term)) == code
+    assert cli_plan.exit_code(
+        dataclasses.replace(plan, termination="infeasible", objective_usd=math.nan)
+    ) == (cli_plan.EXIT_NO_PLAN)
