@@ -7,8 +7,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from stateside.cli import app
+from stateside.planning import plan_with_store
 from stateside.scenario.load import load_scenario
-from stateside.store.api import plan_with_store
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 

@@ -313,15 +313,17 @@ def test_plan_with_store_reuses_an_identical_scenario(
         return plan
 
     monkeypatch.setattr(stateside.run, "run_plan", fake_run_plan)
-    _, id1, reused1 = api.plan_with_store(scenario, reuse=True, url=sqlite_url)
+    from stateside.planning import plan_with_store
+
+    _, id1, reused1 = plan_with_store(scenario, reuse=True, url=sqlite_url)
     assert (reused1, len(solves)) == (False, 1)  # nothing stored yet: solved and saved
-    p2, id2, reused2 = api.plan_with_store(scenario, reuse=True, url=sqlite_url)
+    p2, id2, reused2 = plan_with_store(scenario, reuse=True, url=sqlite_url)
     assert (reused2, id2, len(solves)) == (True, id1, 1)  # the stored run, not a new solve
     assert_same_plan(p2, plan)
-    _, id3, reused3 = api.plan_with_store(scenario, reuse=False, url=sqlite_url)
+    _, id3, reused3 = plan_with_store(scenario, reuse=False, url=sqlite_url)
     assert (reused3, len(solves)) == (False, 2) and id3 != id1
     # another mode is another question
-    _, _, reused4 = api.plan_with_store(scenario, mode="budget", reuse=True, url=sqlite_url)
+    _, _, reused4 = plan_with_store(scenario, mode="budget", reuse=True, url=sqlite_url)
     assert reused4 is False and solves[-1] == "budget"
 
 

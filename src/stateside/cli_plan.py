@@ -107,7 +107,7 @@ def execute(scenario: Scenario, mode: str | None, quiet: bool, reuse: bool = Fal
     when ``quiet``): each stage, and during the solve its stage (relaxation, rounding,
     fixed LP, branch and bound), elapsed time, plan, bound and gap. Returns the plan, its
     run id and whether a stored run was reused."""
-    from stateside.store.api import plan_with_store
+    from stateside.planning import plan_with_store
 
     err = Console(stderr=True, highlight=False)
     if quiet or (not err.is_terminal and not sys.stderr.isatty()):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +32,7 @@ from stateside.plan import Plan
 from stateside.scenario.settings import Settings
 from stateside.scenario.types import Scenario
 from stateside.store.codec import ENCODING, decode_frame, encode_frame
-from stateside.store.db import StoreError, as_utc, engine_for, session
+from stateside.store.db import StoreError, as_utc, session
 from stateside.store.diff import (
     SUMMARY_SKIP,
     RunDiff,
@@ -489,37 +489,3 @@ def export_run(run: str, directory: Path, fmt: str = "csv", url: str | None = No
     if has_inputs:
         write_scenario_dir(load_run_scenario(run_id, url), directory / "scenario")
     return directory
-
-
-# --------------------------------------------------------------------------------------
-# plan with the store
-
-
-Progress = Callable[[str], None]
-
-
-def plan_with_store(
-    scenario: Scenario,
-    mode: str | None = None,
-    reuse: bool = False,
-    progress: Progress | None = None,
-    source: str | None = None,
-    url: str | None = None,
-) -> tuple[Plan, str, bool]:
-    """Plan ``scenario`` and save the run; with ``reuse``, load an identical earlier run instead.
-
-    Returns ``(plan, run_id, reused)``. A run is reused when one of the same scenario content
-    hash and mode, saved by this version of stateside, solved to optimality. The store is
-    opened before solving, so a bad ``STATESIDE_DB_URL`` fails at once, not after the solve.
-    """
-    from stateside.run import run_plan
-
-    engine_for(url)
-    resolved_mode = mode or scenario.settings.mode
-    if reuse:
-        found = find_run_by_hash(scenario.content_hash(), resolved_mode, code_version=__version__, url=url)
-        if found is not None:
-            return load_run(found, url), found, True
-    plan = run_plan(scenario, mode=mode, progress=progress)
-    run_id = save_run(plan, scenario, source=source, url=url)
-    return plan, run_id, False
