@@ -93,3 +93,29 @@ def test_a_burnt_fuel_without_any_price_is_refused(tiny: Path) -> None:
     fuels.to_csv(tiny / "fuels.csv", index=False)
     issues = _issues(tiny)
     assert any("expected a price for 'gas'" in i for i in issues), issues
+
+
+def test_validate_says_which_input_wins_where_two_combine(tiny: Path) -> None:
+    """`stateside validate` names the rule wherever two inputs combine by design."""
+    from typer.testing import CliRunner
+
+    from stateside.cli import app
+    from stateside.scenario.precedence import precedence_notes
+
+    notes = precedence_notes(load_scenario(tiny))
+    assert any("reserve_margin is blank for 3 region(s)" in n and "0.15 applies" in n for n in notes), notes
+    _regional_gas(tiny, ["TX", "OK", "NM"], 2.5)
+    fuels = pd.read_csv(tiny / "fuels.csv")
+    fuels.loc[fuels["fuel"] == "gas", "price_usd_per_mmbtu"] = np.nan
+    fuels.to_csv(tiny / "fuels.csv", index=False)
+    steps = pd.DataFrame(
+        [{"technology": "solar", "step": 1, "share_of_peak_upto": None, "capacity_credit": 0.3, "source": "t"}]
+    )
+    steps.to_csv(tiny / "capacity_credit_steps.csv", index=False)
+    result = CliRunner().invoke(app, ["validate", str(tiny)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Where two inputs combine" in text
+    assert "gas by region and period from fuel_prices.csv" in text
+    assert "uranium one national price from fuels.csv" in text
+    assert "stepwise credits for solar: they replace those technologies' capacity_credit" in text

@@ -25,6 +25,7 @@ from stateside.finance.syndication import SyndicationError
 from stateside.scenario.errors import Issue, ScenarioError
 from stateside.scenario.load import copy_default as _copy_default
 from stateside.scenario.load import default_dir_checked, load_checked
+from stateside.scenario.precedence import precedence_notes
 from stateside.scenario.types import Scenario
 from stateside.security.errors import SecurityDataError
 
@@ -136,7 +137,7 @@ def validate(directory: ScenarioDir) -> None:
 
     Prints one line per problem as file:row:column: expected …, found … (row is the line in the file, the header being line 1; '-' where it does not apply) and exits with status 1 if there is any error, or prints OK.
 
-    Warnings (e.g. rows for years that are not scenario periods, which are ignored) do not fail the check.
+    Warnings (e.g. rows for years that are not scenario periods, which are ignored) do not fail the check. Where two inputs combine by design (a blank cell that takes a setting, stepwise credits replacing a flat one, a user profile replacing a synthetic one), it says which one the plan uses.
     """
     scenario, result = load_checked(directory)
     warnings = [i for i in result.issues if not i.is_error]
@@ -145,6 +146,11 @@ def validate(directory: ScenarioDir) -> None:
     periods = ", ".join(str(y) for y in settings.period_years)
     rows = sum(len(t) for t in scenario.tables.values())
     extra = f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""
+    notes = precedence_notes(scenario)
+    if notes:
+        console.print(Text("Where two inputs combine (which one the plan uses):", style="bold"))
+        for note in notes:
+            console.print(Text(f"  • {note}"))
     console.print(
         Text.assemble(
             ("OK ", "bold green"),
