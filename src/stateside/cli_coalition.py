@@ -104,6 +104,14 @@ def print_value(d: dict[str, Any], out: Console) -> None:
                 style="yellow",
             )
         )
+    if d.get("not_optimal"):
+        out.print(
+            Text(
+                f"{len(d['not_optimal'])} coalition plan(s) stopped at the solver's time limit: "
+                "their values carry its gap (runs show each plan's gap)",
+                style="yellow",
+            )
+        )
     out.print(f"v(∅) = {_num(d['v_empty'], unit)} {label}   v(N) = {_num(d['v_grand'], unit)} {label}")
     t = Table(title="What each member brings", title_justify="left")
     for c in (

@@ -243,6 +243,7 @@ class CoalitionValue:
     last_period: int | None
     missing: list[int] = field(default_factory=list)
     run_ids: dict[int, str | None] = field(default_factory=dict)
+    terminations: dict[int, str] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -292,11 +293,14 @@ class CoalitionValue:
                     "objective_usd": self.objective_usd.get(m),
                     "it_mw_online": self.it_mw.get(m),
                     "run_id": self.run_ids.get(m),
+                    "termination": self.terminations.get(m),
                 }
                 for m in g.masks
                 if m in self.v
             ],
             "missing": [coalition(m) for m in self.missing],
+            # plans stopped before proven optimality (time limit): their values carry the solver's gap
+            "not_optimal": [coalition(m) for m, t in self.terminations.items() if t != "optimal"],
         }
 
 
@@ -350,6 +354,7 @@ def analyse(sweep_id: str, g: Game, records: dict[int, Any], load_plan: Any | No
     n = g.n
     metrics: dict[int, dict[str, float]] = {}
     runs: dict[int, str | None] = {}
+    terms: dict[int, str] = {}
     missing: list[int] = []
     for idx, mask in enumerate(g.masks):
         rec = records.get(idx)
@@ -358,6 +363,7 @@ def analyse(sweep_id: str, g: Game, records: dict[int, Any], load_plan: Any | No
             continue
         metrics[mask] = rec.metrics
         runs[mask] = rec.run_id
+        terms[mask] = str(rec.termination)
     unblocked = records.get(g.unblocked_index) if g.unblocked_index is not None else None
     objective = {m: float(x.get("objective_usd", math.nan)) for m, x in metrics.items()}
     last_period: int | None = None
@@ -445,6 +451,7 @@ def analyse(sweep_id: str, g: Game, records: dict[int, Any], load_plan: Any | No
         last_period=last_period,
         missing=missing,
         run_ids=runs,
+        terminations=terms,
     )
 
 
