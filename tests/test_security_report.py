@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from stateside.cli_screen import screen
+from stateside.cli.screen import screen
 from stateside.security.example import example_scenario
 from stateside.security.report import build_report, to_html, to_markdown
 from stateside.security.screening import screen_scenario
@@ -173,7 +173,7 @@ def tiny_plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_screen_reviews_a_plan_folders_holdings_by_default(tiny_plan_dir: Path, tmp_path: Path) -> None:
-    from stateside.cli_screen import final_cap_tables
+    from stateside.cli.screen import final_cap_tables
     from stateside.scenario.load import load_scenario
     from stateside.security.caps import check_holdings
 

@@ -20,8 +20,8 @@ import highspy
 import pytest
 from typer.testing import CliRunner
 
-from stateside import cli_plan
 from stateside.cli import app
+from stateside.cli import plan as cli_plan
 from stateside.model import solve as solve_mod
 from stateside.model.build import BuiltModel, build_model
 from stateside.model.data import prepare

@@ -436,7 +436,7 @@ def test_an_unreachable_database_is_a_clear_error() -> None:
 
 
 def test_runs_commands(sqlite_url: str, planned: tuple[Plan, Scenario], tmp_path: Path) -> None:
-    from stateside.cli_runs import runs_app
+    from stateside.cli.runs import runs_app
 
     plan, scenario = planned
     runner = CliRunner()
@@ -552,7 +552,7 @@ def test_sweep_members_are_hidden_and_latest_is_the_users_plan(
     with pytest.raises(db.StoreError, match="holds 1 run planned"):
         api.resolve_run("latest~1", sqlite_url)
 
-    from stateside.cli_runs import runs_app
+    from stateside.cli.runs import runs_app
 
     env = {db.ENV_VAR: sqlite_url, "COLUMNS": "80"}
     out = CliRunner().invoke(runs_app, ["list"], env=env).output
@@ -566,7 +566,7 @@ def test_sweep_members_are_hidden_and_latest_is_the_users_plan(
 def test_diff_of_the_default_and_one_more_campus_fits_a_screen(sqlite_url: str, tmp_path: Path) -> None:
     """The default scenario against a copy with one more (cheaper) campus, both solved: the
     diff names the new campus and fits in 60 lines at 100 columns; --all shows everything."""
-    from stateside.cli_runs import runs_app
+    from stateside.cli.runs import runs_app
     from stateside.scenario.load import copy_default, load_default
 
     base = load_default()

@@ -128,7 +128,7 @@ def test_a_folder_without_time_tables_says_what_to_do(tmp_path: Path) -> None:
 def test_the_cli_summary_shows_prices_and_never_minus_zero(plan: Plan) -> None:
     from rich.console import Console
 
-    from stateside.cli_plan import _money, summary_tables
+    from stateside.cli.plan import _money, summary_tables
 
     console = Console(width=80, record=True)
     for t in summary_tables(plan):

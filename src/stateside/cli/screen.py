@@ -143,7 +143,7 @@ def _plan_holdings(source: str, scenario_dir: Path | None) -> tuple[pd.DataFrame
         if scenario_dir is not None:
             scenario = _load(scenario_dir)
         else:
-            from stateside.cli_report import _scenario_of  # the report's rule: folder, default, store
+            from stateside.cli.report import _scenario_of  # the report's rule: folder, default, store
 
             found = _scenario_of(plan, path, _load)
             if found is None:

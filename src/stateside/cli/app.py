@@ -20,7 +20,10 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from stateside import __version__, cli_finance, cli_plan, cli_screen
+from stateside import __version__
+from stateside.cli import finance as cli_finance
+from stateside.cli import plan as cli_plan
+from stateside.cli import screen as cli_screen
 from stateside.finance.syndication import SyndicationError
 from stateside.scenario.errors import Issue, ScenarioError
 from stateside.scenario.load import copy_default as _copy_default
@@ -383,21 +386,21 @@ app.command("screen")(cli_screen.screen)
 # --------------------------------------------------------------------------------------
 # export (PyPSA network files; implemented in cli_export)
 
-from stateside.cli_export import export_app  # noqa: E402
+from stateside.cli.export import export_app  # noqa: E402
 
 app.add_typer(export_app, name="export")
 
 # --------------------------------------------------------------------------------------
 # runs (the run store; implemented in cli_runs)
 
-from stateside.cli_runs import runs_app  # noqa: E402
+from stateside.cli.runs import runs_app  # noqa: E402
 
 app.add_typer(runs_app, name="runs")
 
 # --------------------------------------------------------------------------------------
 # report (the HTML report; implemented in cli_report)
 
-from stateside import cli_report  # noqa: E402
+from stateside.cli import report as cli_report  # noqa: E402
 
 
 @app.command()
@@ -418,15 +421,15 @@ def report(
 # --------------------------------------------------------------------------------------
 # sweep (scenario sweeps and Monte Carlo on Dask; implemented in cli_sweep)
 
-from stateside.cli_sweep import sweep_app  # noqa: E402
+from stateside.cli.sweep import sweep_app  # noqa: E402
 
 app.add_typer(sweep_app, name="sweep")
 
 # --------------------------------------------------------------------------------------
 # serve and users (the web service; implemented in cli_serve)
 
-from stateside.cli_serve import serve as _serve  # noqa: E402
-from stateside.cli_serve import users_app  # noqa: E402
+from stateside.cli.serve import serve as _serve  # noqa: E402
+from stateside.cli.serve import users_app  # noqa: E402
 
 app.command("serve")(_serve)
 app.add_typer(users_app, name="users")
@@ -435,7 +438,7 @@ app.add_typer(users_app, name="users")
 # --------------------------------------------------------------------------------------
 # coalition value and the sponsor's funding round (implemented in cli_coalition)
 
-from stateside import cli_coalition  # noqa: E402
+from stateside.cli import coalition as cli_coalition  # noqa: E402
 
 app.add_typer(cli_coalition.coalition_app, name="coalition")
 

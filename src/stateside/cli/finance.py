@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from stateside import cli_plan
+from stateside.cli import plan as cli_plan
 from stateside.finance.report import (
     attach_finance,
     investor_frame,

@@ -182,7 +182,7 @@ def list_cmd(
 @runs_app.command("show")
 def show_cmd(run: RunArg, as_json: JsonOption = False) -> None:
     """Show one run: when and from what it was saved, then the plan's summary tables (as 'stateside plan' prints them)."""
-    from stateside.cli_plan import print_plan
+    from stateside.cli.plan import print_plan
     from stateside.store.api import load_run, run_info
 
     with _store_errors():

@@ -234,7 +234,7 @@ def value(
 
     v(S) is the plan with only S's commitments (the others' set to zero). Prints v(∅), v(N), each member's Shapley value (exact with at most 6 members, sampled with a standard error otherwise), whether the core is empty, what the coalition loses without each member (IT MW, cost, campuses and states that drop) and a capacity offtake by Shapley share beside the equity-proportional one. The coalitions are one sweep: every plan is kept in the run store, and running the same command again resumes a killed run. JSON: players, shapley, leave_one_out, v_grand, v_empty, …
     """
-    from stateside.cli import _load
+    from stateside.cli.app import _load
     from stateside.coalition.value import make_game, run_value
     from stateside.scenario.load import default_dir_checked
 
@@ -289,7 +289,7 @@ def show(
 
 def round_command(scenario_dir: Path | None, as_json: bool) -> None:
     """``stateside round``: the sponsor's rounds, stakes before and after, and each participant's review."""
-    from stateside.cli import _load
+    from stateside.cli.app import _load
     from stateside.round import work_out
     from stateside.scenario.load import default_dir_checked
     from stateside.security.round import review_rounds

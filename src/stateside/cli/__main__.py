@@ -1,0 +1,5 @@
+"""``python -m stateside.cli …`` runs the command line."""
+
+from stateside.cli.app import app
+
+app()
