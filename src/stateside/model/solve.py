@@ -172,6 +172,7 @@ def highs_options(settings: SolverSettings, mip: bool) -> dict[str, Any]:
             opts["run_crossover"] = "on" if settings.crossover else "off"
     else:
         opts["mip_rel_gap"] = float(settings.mip_gap)
+    opts["simplex_scale_strategy"] = int(settings.simplex_scale_strategy)
     if settings.threads:
         opts["threads"] = int(settings.threads)
     return opts

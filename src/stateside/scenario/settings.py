@@ -65,6 +65,12 @@ class SolverSettings(_Strict):
     )
     mip_gap: float = Field(0.01, ge=0, le=1, description="Relative MIP gap at which branch and bound stops.")
     threads: int = Field(0, ge=0, description="HiGHS threads (0: HiGHS decides).")
+    simplex_scale_strategy: int = Field(
+        4,
+        ge=0,
+        le=5,
+        description="HiGHS simplex scaling (0 off, 1 choose, 2 equilibration, 3 forced equilibration, 4 max value 0, 5 max value 1). 4 solves the default plan's LP relaxation in 14.6 s against 19.1 s for HiGHS's default (docs/benchmarks.md).",
+    )
     presolve: bool = Field(True, description="Run HiGHS presolve.")
     crossover: bool = Field(
         True, description="Run crossover after the interior point (exact vertex and clean duals)."
