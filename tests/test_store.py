@@ -577,6 +577,19 @@ def test_diff_of_the_default_and_one_more_campus_fits_a_screen(sqlite_url: str, 
     )
     pd.concat([campuses, extra]).to_csv(folder / "campuses.csv", index=False)
     more = load_scenario(folder)
+
+    def without_counterfactual(sc: Scenario) -> Scenario:
+        # the ratepayer counterfactual (a second LP per plan) is not what this test is about
+        impact = sc.settings.impact.model_copy(update={"ratepayer_counterfactual": False})
+        return Scenario(
+            settings=sc.settings.model_copy(update={"impact": impact}),
+            tables=sc.tables,
+            profiles=sc.profiles,
+            source_dir=sc.source_dir,
+            rules_yaml=sc.rules_yaml,
+        )
+
+    base, more = without_counterfactual(base), without_counterfactual(more)
     a = api.save_run(run_plan(base), base, url=sqlite_url)
     b = api.save_run(run_plan(more), more, url=sqlite_url)
     env = {db.ENV_VAR: sqlite_url, "COLUMNS": "100"}
