@@ -119,3 +119,15 @@ def test_validate_says_which_input_wins_where_two_combine(tiny: Path) -> None:
     assert "gas by region and period from fuel_prices.csv" in text
     assert "uranium one national price from fuels.csv" in text
     assert "stepwise credits for solar: they replace those technologies' capacity_credit" in text
+
+
+def test_a_huge_number_is_refused_in_a_scenario_folder(tiny: Path) -> None:
+    """1e300 passes a column's bounds but would break the solver: validate refuses it by
+    file, row and column (the web upload used the same limit already)."""
+    fuels = pd.read_csv(tiny / "fuels.csv")
+    fuels.loc[fuels["fuel"] == "gas", "price_usd_per_mmbtu"] = 1e300
+    fuels.to_csv(tiny / "fuels.csv", index=False)
+    issues = _issues(tiny)
+    assert any(
+        i.startswith("fuels.csv:2:price_usd_per_mmbtu: expected a number of magnitude at most 1e+15") for i in issues
+    ), issues

@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 
 from stateside.scenario.errors import Issue, ScenarioError
 from stateside.scenario.types import Scenario
+from stateside.scenario.validate import MAX_ABS_VALUE  # one limit for uploads and scenario folders
 from stateside.store.db import as_utc, session
 from stateside.store.models import ScenarioUpload
 
@@ -171,9 +172,6 @@ def issue_dict(issue: Issue) -> dict[str, Any]:
     }
 
 
-#: the largest magnitude a number of an uploaded table may have: beyond it (1e300 …) a value passes the
-#: schema but breaks the solver's double-precision arithmetic (USD totals stay below 1e13)
-MAX_ABS_VALUE = 1e15
 
 
 def huge_values(scenario: Scenario, limit: int = 20) -> list[Issue]:

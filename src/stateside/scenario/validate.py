@@ -335,9 +335,17 @@ def _blank_value(spec: ColumnSpec) -> Any:
     return None
 
 
+#: The largest magnitude a number in a scenario table may have: beyond it (1e300 …) a value
+#: would pass its column's bounds but break the solver's double-precision arithmetic (USD
+#: totals of the largest plans stay below 1e13).
+MAX_ABS_VALUE = 1e15
+
+
 def _range_problem(spec: ColumnSpec, value: Any) -> str | None:
     if spec.base_type not in ("float", "int", "year") or value is None:
         return None
+    if abs(value) > MAX_ABS_VALUE:
+        return f"a number of magnitude at most {MAX_ABS_VALUE:g}"
     if spec.min is not None and value < spec.min:
         return f"a value >= {_num(spec.min)}"
     if spec.max is not None and value > spec.max:
