@@ -236,3 +236,26 @@ def test_true_variants_still_match_with_a_country() -> None:
     ):
         hits = screen_subjects([subject(name, (country,))], lst)
         assert any(h.target.id == target_id and h.score >= THRESHOLD for h in hits), name
+
+
+def test_screen_command_prints_the_screening_notes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A name in another script is screened transliterated, and `stateside screen` says so."""
+    import shutil
+    from pathlib import Path
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from stateside.cli import app
+
+    dest = tmp_path / "tiny"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "tiny", dest)
+    inv = pd.read_csv(dest / "investors.csv")
+    inv.loc[inv["investor"] == "jp_corp", "name"] = "日本戦略投資"
+    inv.to_csv(dest / "investors.csv", index=False)
+    result = CliRunner().invoke(
+        app, ["screen", str(dest), "--sample-list", "--out", str(tmp_path / "out")], terminal_width=200
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "note:" in text and "screened as its transliteration" in text, result.output

@@ -338,6 +338,9 @@ def screen(
             console.print(
                 f"  {r['subject_name']} ~ {r['list_name']} ({r['list_id']}): {r['score']:.3f}  [{r['features']}]"
             )
+        # names in other scripts: transliterated (and said so), or not screenable at all
+        for note in hits.attrs.get("notes", []):
+            console.print(Text(f"  note: {note}", style="yellow"), soft_wrap=True)
     folder = out or Path.cwd()
     try:
         folder.mkdir(parents=True, exist_ok=True)
