@@ -22,11 +22,11 @@ import pandas as pd
 import xarray as xr
 
 from stateside.model.build import BuiltModel, legacy_semantics
-from stateside.model.capital import capex_by_asset_class
+from stateside.model.capital import capex_by_asset_class, coalition_share
 from stateside.model.data import ACCELERATORS_PER_MILLION, MW_PER_GW, USD_PER_MUSD, ModelData
 from stateside.model.objective import cost_terms
 from stateside.model.solve import SolveResult
-from stateside.scenario.settings import COALITION_ASSET_CLASSES, coalition_asset_classes
+from stateside.scenario.settings import coalition_asset_classes
 from stateside.timeseries import is_time_table, time_tables
 
 TOL = 1e-6
@@ -275,7 +275,7 @@ def _builds(m: linopy.Model, d: ModelData, built: BuiltModel) -> pd.DataFrame:
     # who builds it: the grid (utilities, merchants; recovered through rates) or the coalition
     owner = (
         d.asset_class_of_tech.to_series()
-        .isin(COALITION_ASSET_CLASSES)
+        .isin(coalition_asset_classes(d.settings.finance))
         .map({True: "coalition", False: "grid"})
     )
     df = df.assign(owner=df["technology"].map(owner))
@@ -482,13 +482,7 @@ def _equity_need(m: linopy.Model, d: ModelData) -> pd.DataFrame:
         grants.loc[{"asset_class": "fab"}] = fab_grants
     # the coalition raises equity only for its own classes (model.capital's chi_a); the grid's
     # builds (and IT equipment a tenant buys) keep their capex and debt here but need no equity
-    owned = coalition_asset_classes(d.settings.finance)
-    chi = xr.DataArray(
-        [1.0 if a in owned else 0.0 for a in capex["asset_class"].values],
-        coords={"asset_class": capex["asset_class"].values},
-        dims=["asset_class"],
-    )
-    equity = (capex - debt - grants) * chi
+    equity = (capex - debt - grants) * coalition_share(d)
     df = pd.DataFrame(
         {
             "capex_usd": (capex * USD_PER_MUSD).to_series(),

@@ -55,6 +55,18 @@ def capex_by_asset_class(m: linopy.Model, d: ModelData) -> linopy.LinearExpressi
     return linopy.merge(parts, dim="asset_class").sel(asset_class=d.asset_classes)
 
 
+def coalition_share(d: ModelData) -> xr.DataArray:
+    """:math:`\\chi_a` (asset_class): 1 for the classes the coalition funds, 0 for the grid's
+    (and for IT equipment a tenant buys) — see
+    :func:`stateside.scenario.settings.coalition_asset_classes`."""
+    owned = coalition_asset_classes(d.settings.finance)
+    return xr.DataArray(
+        [1.0 if a in owned else 0.0 for a in d.asset_classes],
+        coords={"asset_class": d.asset_classes},
+        dims=["asset_class"],
+    )
+
+
 def add_capital(m: linopy.Model, d: ModelData, e: Expressions | None = None) -> None:
     """Equity covers what the plan builds; investors stay within commitments and caps.
 
@@ -78,13 +90,7 @@ def add_capital(m: linopy.Model, d: ModelData, e: Expressions | None = None) -> 
     if d.has_fabs:
         grants = (m.variables["fab_build"] * d.fab_grant_musd).sum("fab").expand_dims(asset_class=["fab"])
         need = need - grants.reindex(asset_class=d.asset_classes)  # type: ignore[operator]
-    owned = coalition_asset_classes(d.settings.finance)
-    coalition = xr.DataArray(
-        [1.0 if a in owned else 0.0 for a in d.asset_classes],
-        coords={"asset_class": d.asset_classes},
-        dims=["asset_class"],
-    )
-    lhs = equity.sum("investor") - need * coalition
+    lhs = equity.sum("investor") - need * coalition_share(d)
     if "equity_short" in m.variables:
         lhs = lhs + m.variables["equity_short"]
     m.add_constraints(lhs == 0, name="equity_balance")
