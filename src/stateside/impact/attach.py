@@ -103,17 +103,20 @@ def impact_summary(tables: dict[str, pd.DataFrame], scenario: Scenario) -> dict[
     }
 
 
-def attach_impact(plan: Plan, scenario: Scenario, book: CoefficientBook | None = None) -> None:
+def attach_impact(
+    plan: Plan, scenario: Scenario, book: CoefficientBook | None = None, typical: Any = None
+) -> None:
     """Add the impact tables to ``plan.tables`` and an ``impact`` summary to ``plan.extra``.
 
     Works on any plan, usable or not (a plan without a solution gets empty tables). Call it
     after :func:`stateside.finance.report.attach_finance`: the allied equity by state reads
     the cap tables, and the capital by country the pipeline. A usable plan with campuses
     also gets its ratepayer impact (:mod:`stateside.impact.ratepayer`: one more solve,
-    of the same scenario without the coalition).
+    of the same scenario without the coalition, on the plan's own typical days when
+    ``typical`` is given — they do not depend on the coalition, so they are not clustered again).
     """
     tables = impact_tables(plan, scenario, book)
     plan.tables.update(tables)
     plan.extra["impact"] = impact_summary(tables, scenario)
     if plan.status != "" and "builds" in plan.tables:
-        attach_ratepayer(plan, scenario)
+        attach_ratepayer(plan, scenario, typical)
