@@ -589,31 +589,55 @@ _FLOW_LIMITS = (
 _FIRM_LIMITS = ("firm_forward_limit", "firm_reverse_limit")
 
 
+def _corridor_limits(m: linopy.Model) -> list[tuple[xr.DataArray, xr.DataArray, xr.DataArray]]:
+    """For each flow and firm limit on corridors: the least slack of a valid row, the
+    largest |dual| and the rent sum |dual| x |rhs|, each by (corridor, period) — one
+    evaluation of every constraint (per corridor it took seconds per shortfall)."""
+    out: list[tuple[xr.DataArray, xr.DataArray, xr.DataArray]] = []
+    for name in (*_FLOW_LIMITS, *_FIRM_LIMITS):
+        if name not in m.constraints:
+            continue
+        con = m.constraints[name]
+        if "corridor" not in con.labels.dims:
+            continue
+        keep = [dim for dim in ("corridor", "period") if dim in con.labels.dims]
+        other = [dim for dim in con.labels.dims if dim not in keep]
+        valid = con.labels >= 0
+        slack = abs(con.rhs - con.lhs.solution).where(valid, np.inf)
+        dual = _dual(m, name)
+        dual = abs(dual) if dual is not None else xr.zeros_like(slack)
+        out.append(
+            (
+                slack.min(other) if other else slack,
+                dual.max(other) if other else dual,
+                (dual * abs(con.rhs)).where(valid, 0.0).sum(other) if other else dual * abs(con.rhs),
+            )
+        )
+    return out
+
+
 def _screen_corridor(m: linopy.Model, d: ModelData, s: Shortfall) -> Candidate | None:
     if not len(d.corridors):
         return None
     regions = [s.where] if s.kind == "reserve_margin" else _campus_regions(d)
     periods = _upto(d, s.period)
     lump = _lump_gw(d, s)
+    limits = _corridor_limits(m)
+    ends_from = [str(v) for v in d.corridor_from.values]
+    ends_to = [str(v) for v in d.corridor_to.values]
     scored: list[tuple[float, str]] = []
-    for c in d.corridors:
-        ends = {str(d.corridor_from.sel(corridor=c).item()), str(d.corridor_to.sel(corridor=c).item())}
-        if not ends & set(regions):
+    for i, c in enumerate(d.corridors.values):
+        if not {ends_from[i], ends_to[i]} & set(regions):
             continue
-        sel = {"corridor": c, "period": periods}
         held = False
         rent = 0.0
-        for name in (*_FLOW_LIMITS, *_FIRM_LIMITS):
-            if name not in m.constraints:
-                continue
-            con = m.constraints[name]
-            sub = {k: v for k, v in sel.items() if k in con.labels.dims}
-            slack = (con.rhs - con.lhs.solution).sel(sub)
-            valid = con.labels.sel(sub) >= 0
-            tight = bool(((abs(slack) <= lump + TOL * 10) & valid).any())
-            if tight or _dual_at(m, name, sel) > TOL:
+        for slack, dual, rents in limits:
+            sub = {k: v for k, v in (("corridor", c), ("period", periods)) if k in slack.dims}
+            if bool((slack.sel(sub) <= lump + TOL * 10).any()) or (
+                dual.sel(sub).size and float(dual.sel(sub).max()) > TOL
+            ):
                 held = True
-            rent += _rent(m, name, sel)
+            rent += float(rents.sel(sub).sum())
         if held:
             scored.append((rent, str(c)))
     if not scored:
