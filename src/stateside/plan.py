@@ -198,14 +198,22 @@ def extract_plan(
     scenario_name: str,
     build_seconds: float,
     scenario_hash: str = "",
+    explain: bool = True,
 ) -> Plan:
-    """Read the solution into tables and diagnose what could not be met."""
+    """Read the solution into tables and diagnose what could not be met (``explain``:
+    name the limits behind each shortfall; off for the ratepayer counterfactual, whose
+    unmet IT targets are the point)."""
     with legacy_semantics():
-        return _extract(built, result, scenario_name, build_seconds, scenario_hash)
+        return _extract(built, result, scenario_name, build_seconds, scenario_hash, explain)
 
 
 def _extract(
-    built: BuiltModel, result: SolveResult, scenario_name: str, build_seconds: float, scenario_hash: str
+    built: BuiltModel,
+    result: SolveResult,
+    scenario_name: str,
+    build_seconds: float,
+    scenario_hash: str,
+    explain: bool = True,
 ) -> Plan:
     m, d = built.model, built.data
     plan = Plan(
@@ -248,7 +256,7 @@ def _extract(
     tables["costs"] = _costs(m, d, built)
     tables["violations"] = _violations(m, d)
     tables.update(time_tables(built))  # dispatch_t, storage_t, flows_t, prices_t (stateside.timeseries)
-    plan.diagnosis = diagnose(m, d, tables)
+    plan.diagnosis = diagnose(m, d, tables) if explain else []
     return plan
 
 

@@ -174,7 +174,7 @@ def run_plan_detailed(
     attach_finance(plan, scenario, caps)
     lap("finance")
     step("impact")
-    attach_impact(plan, scenario, typical=typical)
+    attach_impact(plan, scenario, typical=typical, built=built, result=result)
     lap("impact")
     sizes = built.data.weight_hours.sizes
     plan.extra.update(

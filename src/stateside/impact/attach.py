@@ -104,7 +104,12 @@ def impact_summary(tables: dict[str, pd.DataFrame], scenario: Scenario) -> dict[
 
 
 def attach_impact(
-    plan: Plan, scenario: Scenario, book: CoefficientBook | None = None, typical: Any = None
+    plan: Plan,
+    scenario: Scenario,
+    book: CoefficientBook | None = None,
+    typical: Any = None,
+    built: Any = None,
+    result: Any = None,
 ) -> None:
     """Add the impact tables to ``plan.tables`` and an ``impact`` summary to ``plan.extra``.
 
@@ -113,10 +118,12 @@ def attach_impact(
     the cap tables, and the capital by country the pipeline. A usable plan with campuses
     also gets its ratepayer impact (:mod:`stateside.impact.ratepayer`: one more solve,
     of the same scenario without the coalition, on the plan's own typical days when
-    ``typical`` is given — they do not depend on the coalition, so they are not clustered again).
+    ``typical`` is given — they do not depend on the coalition, so they are not clustered
+    again; as a warm variant of the plan's own solved LP when its ``built`` model and solve
+    ``result`` are given).
     """
     tables = impact_tables(plan, scenario, book)
     plan.tables.update(tables)
     plan.extra["impact"] = impact_summary(tables, scenario)
     if plan.status != "" and "builds" in plan.tables:
-        attach_ratepayer(plan, scenario, typical)
+        attach_ratepayer(plan, scenario, typical, built=built, result=result)

@@ -53,6 +53,8 @@ class PenaltyData:
         float  # U: least objective cost of 1 GW unserved in any typical hour (0: none)
     )
     reserve_penalty_musd_per_gw: xr.DataArray  # (region, period) P_R
+    #: (region, period) the user's reserve penalty alone (what P_R is without campuses)
+    reserve_penalty_user_musd_per_gw: xr.DataArray
 
 
 def build_penalties(
@@ -69,6 +71,7 @@ def build_penalties(
     """Penalties in model units ($M per GW or GWh), ordered as the module doc states."""
     user = reserve_shortfall_usd_per_kw_year * period_length_years  # USD/kW == $M/GW, per period
     penalty = user.broadcast_like(reserve_margin).transpose("region", "period").astype(float)
+    user_penalty = penalty
     floor = 0.0
     if has_campuses and len(campus_load_factor):
         value = (
@@ -85,4 +88,5 @@ def build_penalties(
         voll_musd_per_gwh=voll_usd_per_mwh / MW_PER_GW,
         unserved_floor_musd_per_gw=floor,
         reserve_penalty_musd_per_gw=penalty,
+        reserve_penalty_user_musd_per_gw=user_penalty,
     )
