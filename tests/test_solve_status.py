@@ -283,9 +283,50 @@ def test_exit_code_follows_the_status() -> None:
     for term, code in (
         ("time_limit", cli_plan.EXIT_STOPPED),
         ("stalled", cli_plan.EXIT_STOPPED),
+        ("rounded", cli_plan.EXIT_STOPPED),
         ("interrupted", cli_plan.EXIT_INTERRUPTED),
     ):
         assert cli_plan.exit_code(dataclasses.replace(plan, termination=term)) == code
     assert cli_plan.exit_code(
         dataclasses.replace(plan, termination="infeasible", objective_usd=math.nan)
     ) == (cli_plan.EXIT_NO_PLAN)
+
+
+def test_without_branch_and_bound_the_rounded_plan_is_kept_with_its_gap() -> None:
+    """solver.branch_and_bound false: the rounded plan that misses the gap is kept as it is
+    (status "rounded", its proven gap), and no branch and bound runs."""
+    sc = _tiny()
+    solver = sc.settings.solver.model_copy(update={"branch_and_bound": False})
+    events: list[SolveEvent] = []
+    result = solve(_built(sc, "budget"), solver, progress=events.append)
+    assert result.termination == "rounded" and result.usable and result.duals
+    assert result.method == "relax-and-round"
+    assert result.mip_gap is not None and result.mip_gap > solver.mip_gap
+    assert "branch_and_bound" not in {e.stage for e in events}
+    with_bnb = solve(_built(sc, "budget"), sc.settings.solver)
+    assert with_bnb.objective_musd <= result.objective_musd + 1e-9 * abs(result.objective_musd)
+
+
+def test_a_relaxation_basis_starts_a_model_of_the_same_shape_only() -> None:
+    """The relaxation's basis (SolveResult.relaxation_basis) starts the same model's
+    relaxation at its optimum (no simplex iterations), gives the same plan, and is ignored
+    by a model of another shape."""
+    from stateside.model.solve import relaxation_basis
+
+    sc = _tiny()
+    cold = solve(_built(sc, "budget"), sc.settings.solver)
+    assert cold.relaxation_basis is not None and not cold.warm_started
+    events: list[SolveEvent] = []
+    warm = solve(
+        _built(sc, "budget"), sc.settings.solver, progress=events.append, start=cold.relaxation_basis
+    )
+    assert warm.warm_started
+    assert warm.objective_musd == pytest.approx(cold.objective_musd, rel=1e-9)
+    relax_end = next(e for e in events if e.stage == "relaxation" and e.kind == "end")
+    assert relax_end.message == "warm start"
+    basis = relaxation_basis(_built(sc, "budget"), sc.settings.solver)
+    assert basis is not None and basis.key == cold.relaxation_basis.key
+    assert list(basis.col_status) == list(cold.relaxation_basis.col_status)
+    # target mode builds other variables (the target's slack): another shape, a cold start
+    other = solve(_built(sc, "target"), sc.settings.solver, start=cold.relaxation_basis)
+    assert not other.warm_started and other.usable

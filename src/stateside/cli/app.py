@@ -347,7 +347,7 @@ def plan(
 
     Solves the co-optimisation of campuses, power, transmission, fabs and capital with HiGHS and prints the AI capacity online, new power capacity, campuses and fabs built, capital by asset class and investor, and — if anything cannot be met — which targets or rules fail and by how much. Without DIR, plans the embedded default US scenario.
 
-    Exit codes: 0 a plan proven within the scenario's solver.mip_gap; 1 a problem with the scenario or the run store; 3 stopped early at the time limit (or branch and bound stalled): the best plan found is printed and saved with its proven gap; 4 no plan (the solver found none); 130 interrupted (Ctrl-C): the best plan found so far is printed and saved, if there is one.
+    Exit codes: 0 a plan proven within the scenario's solver.mip_gap; 1 a problem with the scenario or the run store; 3 stopped early at the time limit (or branch and bound stalled, or is off: solver.branch_and_bound false): the best plan found is printed and saved with its proven gap; 4 no plan (the solver found none); 130 interrupted (Ctrl-C): the best plan found so far is printed and saved, if there is one.
     """
     if mode is not None and mode not in ("target", "budget"):
         raise typer.BadParameter(f"expected target or budget, found {mode!r}", param_hint="--mode")

@@ -36,13 +36,16 @@ STAGE_LABELS = {
 #: exit codes of ``stateside plan`` (documented in its --help, README and docs/model.md)
 EXIT_OK = 0  # a plan proven within solver.mip_gap
 EXIT_ERROR = 1  # the scenario or the run store has a problem (message on stderr)
-EXIT_STOPPED = 3  # stopped early (time limit; branch and bound stalled): the best plan found, with its gap
+EXIT_STOPPED = (
+    3  # stopped early (time limit; branch and bound stalled or off): the best plan found, with its gap
+)
 EXIT_NO_PLAN = 4  # no plan: the solver found none (infeasible, or stopped before a first plan)
 EXIT_INTERRUPTED = 130  # Ctrl-C: the best plan found so far is printed and saved, if there is one
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 a plan proven within the scenario's solver.mip_gap; 1 a problem with the scenario or "
-    "the run store; 3 stopped early at solver.time_limit_s (or branch and bound stalled) — the best plan "
+    "the run store; 3 stopped early at solver.time_limit_s (or branch and bound stalled, or is off: "
+    "solver.branch_and_bound false) — the best plan "
     "found is printed and saved with its proven gap; 4 no plan (the solver found none); 130 interrupted "
     "(Ctrl-C) — the best plan found so far is printed and saved, if there is one."
 )
@@ -275,6 +278,8 @@ STATUS_NOTES = {
     "proven within {gap:.2%} of the optimum.",
     "stalled": "Stopped: branch and bound improved neither the plan nor its bound for a minute; this is "
     "the best plan found, proven within {gap:.2%} of the optimum.",
+    "rounded": "Rounded plan kept without branch and bound (solver.branch_and_bound is false): proven "
+    "within {gap:.2%} of the optimum.",
     "interrupted": "Interrupted (Ctrl-C): this is the best plan found so far, proven within {gap:.2%} of "
     "the optimum.",
 }

@@ -64,6 +64,10 @@ class SolverSettings(_Strict):
         description="Wall-clock limit of the whole solve (every stage), seconds; at the limit the best plan found is kept with its proven gap (status time_limit).",
     )
     mip_gap: float = Field(0.01, ge=0, le=1, description="Relative MIP gap at which branch and bound stops.")
+    branch_and_bound: bool = Field(
+        True,
+        description="When the rounded plan is not proven within mip_gap, run HiGHS's branch and bound for the time left (true), or keep the rounded plan with its proven gap (false: status 'rounded', exit code 3; coalition-value members do this).",
+    )
     threads: int = Field(0, ge=0, description="HiGHS threads (0: HiGHS decides).")
     simplex_scale_strategy: int = Field(
         4,
