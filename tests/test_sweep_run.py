@@ -209,3 +209,25 @@ def test_a_failed_member_is_recorded_as_an_error() -> None:
     records = _finish(_Broken(), [member], spec, None, "0" * 32, outcome, None, None, None)  # type: ignore[arg-type]
     assert outcome.failed == 1 and outcome.solved == 0
     assert records[0].status == "error" and records[0].error == "RuntimeError: worker lost"
+
+
+def test_members_start_from_the_base_scenarios_basis(tmp_path: Path) -> None:
+    """member_start solves the base scenario's relaxation once; a member that changes
+    numbers only (campus capex) starts its relaxation from that basis and finds the same
+    plan as a cold start."""
+    from stateside.sweep.runner import member_start, solve_member
+
+    file = tmp_path / "sweep.yaml"
+    file.write_text(SWEEP)
+    spec = load_spec(file)
+    base = load_scenario(TINY)
+    spec_json = spec.model_dump_json()
+    start = member_start(base, spec_json, None)
+    assert start is not None
+    values = {"campus capex": 1.2}
+    warm = solve_member(base, spec_json, values, None, start)
+    cold = solve_member(base, spec_json, values, None)
+    assert warm.error is None and cold.error is None and warm.plan is not None and cold.plan is not None
+    assert warm.plan.extra["warm_started"] and not cold.plan.extra["warm_started"]
+    assert warm.metrics["objective_usd"] == pytest.approx(cold.metrics["objective_usd"], rel=1e-7)
+    assert spec.warm_start  # on by default; warm_start: false in the sweep file turns it off

@@ -25,7 +25,7 @@ from stateside.finance.report import attach_finance
 from stateside.impact import attach_impact
 from stateside.model.build import BuiltModel, build_model
 from stateside.model.data import prepare
-from stateside.model.solve import SolveResult, solve
+from stateside.model.solve import SolveResult, StartBasis, relaxation_basis, solve
 from stateside.plan import Plan, extract_plan
 from stateside.scenario.types import Scenario
 
@@ -118,10 +118,23 @@ def run_plan(
     progress: Progress | None = None,
     share_caps: pd.DataFrame | None = None,
     diagnose: bool = True,
+    start_basis: StartBasis | None = None,
 ) -> Plan:
     """Plan a scenario. ``progress`` is called with each stage name as it starts.
-    ``diagnose``: measure each shortfall's causes by re-solves (:mod:`stateside.diagnosis`)."""
-    return run_plan_detailed(scenario, mode, progress, share_caps=share_caps, diagnose=diagnose).plan
+    ``diagnose``: measure each shortfall's causes by re-solves (:mod:`stateside.diagnosis`).
+    ``start_basis``: a basis to start the LP relaxation from (a sweep's members start from
+    the base scenario's, :func:`relaxation_start`)."""
+    return run_plan_detailed(
+        scenario, mode, progress, share_caps=share_caps, diagnose=diagnose, start_basis=start_basis
+    ).plan
+
+
+def relaxation_start(scenario: Scenario, mode: str | None = None) -> StartBasis | None:
+    """The optimal basis of ``scenario``'s LP relaxation (its plan's model, integers
+    relaxed): the start for sweep members of the same shape (:class:`StartBasis`)."""
+    typical = cached_typical_periods(scenario, scenario.content_hash())
+    built = build_model(prepare(scenario, typical, share_caps_for(scenario), mode=mode))
+    return relaxation_basis(built, scenario.settings.solver)
 
 
 def run_plan_detailed(
@@ -130,6 +143,7 @@ def run_plan_detailed(
     progress: Progress | None = None,
     share_caps: pd.DataFrame | None = None,
     diagnose: bool = True,
+    start_basis: StartBasis | None = None,
 ) -> PlanRun:
     """:func:`run_plan`, keeping the solved linopy model (for checks and exports)."""
     step = progress or (lambda _stage: None)
@@ -157,7 +171,7 @@ def run_plan_detailed(
     build_seconds = time.perf_counter() - t0
     lap("build")
     step("solve")
-    result = solve(built, s.solver, progress=on_solve)
+    result = solve(built, s.solver, progress=on_solve, start=start_basis)
     lap("solve")
     step("results")
     plan = extract_plan(built, result, s.name, build_seconds, content_hash)
@@ -189,6 +203,7 @@ def run_plan_detailed(
             if result.lower_bound_musd is not None and math.isfinite(result.lower_bound_musd)
             else None,
             "highs_seconds": round(result.highs_seconds, 3),
+            "warm_started": result.warm_started,
             "stage_seconds": {**seconds, **{f"solve_{k}": v for k, v in result.stage_seconds.items()}},
         }
     )

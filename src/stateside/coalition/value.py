@@ -198,6 +198,10 @@ def make_game(
     return g
 
 
+#: the solver setting coalition members turn off (see :func:`sweep_spec`)
+BNB_TARGET = "settings.solver.branch_and_bound"
+
+
 def sweep_spec(g: Game, solver_threads: int | None = 1) -> SweepSpec:
     """The sweep that plans every coalition of ``g`` (one grid value per coalition)."""
     label = f"coalition value by {g.by} ({g.metric})"
@@ -210,7 +214,13 @@ def sweep_spec(g: Game, solver_threads: int | None = 1) -> SweepSpec:
         seed=g.seed,
         samples=1,
         solver_threads=solver_threads,
-        parameters=[Parameter(name="coalition", target=DROP_TARGET, values=g.values())],  # type: ignore[call-arg]
+        parameters=[
+            Parameter(name="coalition", target=DROP_TARGET, values=g.values()),  # type: ignore[call-arg]
+            # each coalition keeps its rounded plan with its proven gap (reported per
+            # coalition): branch and bound on a capital-starved coalition runs for minutes
+            # to close a few per cent, and 2**n coalitions are solved
+            Parameter(name="branch_and_bound", target=BNB_TARGET, values=[False], tornado=False),  # type: ignore[call-arg]
+        ],
     )
 
 
@@ -244,6 +254,7 @@ class CoalitionValue:
     missing: list[int] = field(default_factory=list)
     run_ids: dict[int, str | None] = field(default_factory=dict)
     terminations: dict[int, str] = field(default_factory=dict)
+    gaps: dict[int, float | None] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -294,6 +305,7 @@ class CoalitionValue:
                     "it_mw_online": self.it_mw.get(m),
                     "run_id": self.run_ids.get(m),
                     "termination": self.terminations.get(m),
+                    "mip_gap": self.gaps.get(m),
                 }
                 for m in g.masks
                 if m in self.v
@@ -301,6 +313,8 @@ class CoalitionValue:
             "missing": [coalition(m) for m in self.missing],
             # plans stopped before proven optimality (time limit): their values carry the solver's gap
             "not_optimal": [coalition(m) for m, t in self.terminations.items() if t != "optimal"],
+            # the largest proven gap of any coalition's plan (its value is within it)
+            "max_member_gap": max((x for x in self.gaps.values() if x is not None), default=None),
         }
 
 
@@ -452,6 +466,7 @@ def analyse(sweep_id: str, g: Game, records: dict[int, Any], load_plan: Any | No
         missing=missing,
         run_ids=runs,
         terminations=terms,
+        gaps={m: x.get("mip_gap") for m, x in metrics.items()},
     )
 
 

@@ -60,6 +60,8 @@ def _f(x: Any) -> float:
 def metrics_of(plan: Plan) -> dict[str, float]:
     """The sweep metrics of one plan (see the module docstring)."""
     out: dict[str, float] = {"objective_usd": _f(plan.objective_usd)}
+    if plan.mip_gap is not None:
+        out["mip_gap"] = float(plan.mip_gap)
     eq = plan.tables.get("equity_need")
     if eq is not None and len(eq):
         out["capex_usd"] = float(eq["capex_usd"].sum())

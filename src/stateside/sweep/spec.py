@@ -396,6 +396,10 @@ class SweepSpec(_Strict):
     solver_threads: int | None = Field(
         1, ge=0, description="HiGHS threads per solve (1: one per Dask worker); blank keeps the scenario's."
     )
+    warm_start: bool = Field(
+        True,
+        description="Start every member's LP relaxation from the base scenario's optimal basis (solved once, first); members that change the model's shape start cold.",
+    )
     parameters: list[Parameter] = Field(min_length=1)
     tornado: TornadoSpec | None = None
 
