@@ -110,7 +110,9 @@ def scenario(
     tables["fuels"] = pd.DataFrame(
         [{"fuel": "gas", "price_usd_per_mmbtu": 0.0, "co2_t_per_mmbtu": 0.05306, "source": "t"}]
     )
-    tables["fuel_prices"] = pd.DataFrame(columns=["fuel", "region", "period", "price_usd_per_mmbtu", "source"])
+    tables["fuel_prices"] = pd.DataFrame(
+        columns=["fuel", "region", "period", "price_usd_per_mmbtu", "source"]
+    )
     tables["capacity_credit_steps"] = pd.DataFrame(
         columns=["technology", "step", "share_of_peak_upto", "capacity_credit", "source"]
     )

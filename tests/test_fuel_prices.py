@@ -109,7 +109,15 @@ def test_validate_says_which_input_wins_where_two_combine(tiny: Path) -> None:
     fuels.loc[fuels["fuel"] == "gas", "price_usd_per_mmbtu"] = np.nan
     fuels.to_csv(tiny / "fuels.csv", index=False)
     steps = pd.DataFrame(
-        [{"technology": "solar", "step": 1, "share_of_peak_upto": None, "capacity_credit": 0.3, "source": "t"}]
+        [
+            {
+                "technology": "solar",
+                "step": 1,
+                "share_of_peak_upto": None,
+                "capacity_credit": 0.3,
+                "source": "t",
+            }
+        ]
     )
     steps.to_csv(tiny / "capacity_credit_steps.csv", index=False)
     result = CliRunner().invoke(app, ["validate", str(tiny)], terminal_width=200)
@@ -129,5 +137,6 @@ def test_a_huge_number_is_refused_in_a_scenario_folder(tiny: Path) -> None:
     fuels.to_csv(tiny / "fuels.csv", index=False)
     issues = _issues(tiny)
     assert any(
-        i.startswith("fuels.csv:2:price_usd_per_mmbtu: expected a number of magnitude at most 1e+15") for i in issues
+        i.startswith("fuels.csv:2:price_usd_per_mmbtu: expected a number of magnitude at most 1e+15")
+        for i in issues
     ), issues

@@ -26,7 +26,9 @@ from stateside.api.schemas import Page as PageModel
 from stateside.api.tables import records
 from stateside.store.db import session
 
-router = APIRouter(prefix="/api/sweeps", tags=["sweeps"], responses=problem_responses(400, 401, 403, 404, 422))
+router = APIRouter(
+    prefix="/api/sweeps", tags=["sweeps"], responses=problem_responses(400, 401, 403, 404, 422)
+)
 
 SweepRef = Annotated[
     str,

@@ -172,8 +172,6 @@ def issue_dict(issue: Issue) -> dict[str, Any]:
     }
 
 
-
-
 def huge_values(scenario: Scenario, limit: int = 20) -> list[Issue]:
     """Numbers of the scenario's tables whose magnitude is above :data:`MAX_ABS_VALUE` (at most ``limit``)."""
     import numpy as np

@@ -229,9 +229,7 @@ def plan_projects(plan: Plan, scenario: Scenario, classes: tuple[str, ...] | Non
         cls = builds["technology"].astype(str).map(_tech_asset_class(scenario))
         new = builds.assign(asset_class=cls)
         new = new[
-            (new["new_mw"] > 1e-6)
-            & (new["capex_usd"] > _EQUITY_TOL_USD)
-            & new["asset_class"].isin(owned)
+            (new["new_mw"] > 1e-6) & (new["capex_usd"] > _EQUITY_TOL_USD) & new["asset_class"].isin(owned)
         ]
         for (region, period, a), grp in new.groupby(["region", "period", "asset_class"], sort=True):
             techs = ", ".join(

@@ -82,4 +82,3 @@ def selected_demand(scenario: Scenario) -> pd.DataFrame:
         return dem
     case = scenario.settings.demand_case
     return dem[dem["case"].fillna("reference").astype(str) == case].reset_index(drop=True)
-

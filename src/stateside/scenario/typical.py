@@ -251,7 +251,9 @@ def typical_periods(
         ),
         medoid_day=pd.Series(medoids, index=pd.RangeIndex(n_days, name="day"), name="calendar_day"),
         peak_day=pd.Series(
-            [int(x) in peak_calendar_days for x in medoids], index=pd.RangeIndex(n_days, name="day"), name="peak"
+            [int(x) in peak_calendar_days for x in medoids],
+            index=pd.RangeIndex(n_days, name="day"),
+            name="peak",
         ),
     )
 
@@ -277,4 +279,3 @@ def scenario_typical_periods(scenario: Scenario, profiles: HourlyProfiles | None
         columns = list(groups)[: s.peak_days]
         peak_weights = pd.DataFrame({c: groups[c] for c in columns})
     return typical_periods(hourly, s.typical_days, s.hours_per_block, peak_weights=peak_weights)
-
