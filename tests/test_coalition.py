@@ -49,6 +49,20 @@ def test_shapley_glove_game_by_hand() -> None:
     assert not game.core_is_empty(_glove(), 3).empty
 
 
+def test_best_known_cost_is_monotone_and_names_its_plan() -> None:
+    """Costs by hand: {} 10, {0} 6, {1} 8, {0,1} 7 — a heuristic plan for {0,1} dearer than
+    {0}'s, which is feasible for {0,1} too (more capital): {0,1} takes cost 6 from {0}.
+    An unplanned (NaN) coalition keeps its NaN unless a sub-coalition has a plan."""
+    best, source = game.best_known({0: 10.0, 1: 6.0, 2: 8.0, 3: 7.0})
+    assert best == {0: 10.0, 1: 6.0, 2: 8.0, 3: 6.0}
+    assert source == {0: 0, 1: 1, 2: 2, 3: 1}
+    best, source = game.best_known({0: 10.0, 1: math.nan})
+    assert best == {0: 10.0, 1: 10.0} and source[1] == 0
+    # with it, no member's marginal contribution is negative: v = cost(∅) - best
+    v = {m: 10.0 - c for m, c in game.best_known({0: 10.0, 1: 6.0, 2: 8.0, 3: 7.0})[0].items()}
+    assert min(game.shapley_exact(v, 2)) >= 0.0
+
+
 def test_core_of_majority_game_is_empty() -> None:
     """Any two of three players win 1: every pair needs 1, so Σx ≥ 3/2 > 1 = v(N)."""
     v = {m: (1.0 if bin(m).count("1") >= 2 else 0.0) for m in range(8)}

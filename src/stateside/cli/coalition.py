@@ -105,10 +105,22 @@ def print_value(d: dict[str, Any], out: Console) -> None:
             )
         )
     if d.get("not_optimal"):
+        gap = d.get("max_member_gap")
         out.print(
             Text(
-                f"{len(d['not_optimal'])} coalition plan(s) stopped at the solver's time limit: "
-                "their values carry its gap (runs show each plan's gap)",
+                f"{len(d['not_optimal'])} coalition plan(s) not proven within the solver's gap (rounded "
+                "plans, kept without branch and bound, or stopped at the time limit): each value is within "
+                "its plan's proven gap"
+                + (f" (at most {gap:.1%} of that plan's cost)" if isinstance(gap, float) else ""),
+                style="yellow",
+            )
+        )
+    borrowed = [c for c in d.get("coalitions", []) if c.get("plan_from") not in (None, c["members"])]
+    if borrowed:
+        out.print(
+            Text(
+                f"{len(borrowed)} coalition(s) take the plan of a smaller coalition, which costs less than "
+                "their own rounded plan and is feasible for them too (more members only add capital)",
                 style="yellow",
             )
         )

@@ -10,6 +10,9 @@ solver), so it is tested on hand-worked games.
   of each player over K random orderings (Castro, Gómez & Tejada 2009), with its standard
   error (sample standard deviation / √K). Each ordering's contributions sum to
   v(N) − v(∅), so the sampled values are efficient too.
+* :func:`best_known` — cost(S) ≤ cost(T) for every T ⊆ S when more members only add
+  capital (T's plan is feasible for S, at the same cost); a heuristic plan that misses
+  it is replaced by the best plan of a sub-coalition, so the values stay monotone.
 * :func:`core_is_empty` — the core {x : Σᵢ xᵢ = v(N) − v(∅), Σ_{i∈S} xᵢ ≥ v(S) − v(∅) ∀S}
   is non-empty iff min Σxᵢ subject to the coalition constraints is ≤ v(N) − v(∅)
   (Bondareva–Shapley, as one LP over all 2ⁿ coalitions).
@@ -25,6 +28,25 @@ import numpy as np
 
 #: Most players whose Shapley values are computed exactly (2ⁿ coalitions to plan).
 EXACT_MAX_PLAYERS = 6
+
+
+def best_known(cost: Mapping[int, float]) -> tuple[dict[int, float], dict[int, int]]:
+    """For each coalition S: the least cost of any planned T ⊆ S, and that T.
+
+    Valid when a sub-coalition's plan is feasible for S at the same cost (more members
+    only add capital): the solver's plan for S is then no better than its best
+    sub-coalition's only when it was not solved to optimality."""
+    best: dict[int, float] = {}
+    source: dict[int, int] = {}
+    finite = {m: c for m, c in cost.items() if math.isfinite(c)}
+    for s in cost:
+        subs = [t for t in finite if t & ~s == 0]
+        if not subs:
+            best[s], source[s] = cost[s], s
+            continue
+        t = min(subs, key=lambda t: (finite[t], t != s))
+        best[s], source[s] = finite[t], t
+    return best, source
 
 
 def full_mask(n: int) -> int:

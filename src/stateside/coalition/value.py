@@ -255,6 +255,8 @@ class CoalitionValue:
     run_ids: dict[int, str | None] = field(default_factory=dict)
     terminations: dict[int, str] = field(default_factory=dict)
     gaps: dict[int, float | None] = field(default_factory=dict)
+    own_objective_usd: dict[int, float] = field(default_factory=dict)  # each coalition's own plan
+    plan_from: dict[int, int] = field(default_factory=dict)  # whose plan gives its value
 
     @property
     def complete(self) -> bool:
@@ -302,6 +304,10 @@ class CoalitionValue:
                     "members": coalition(m),
                     "value": self.v.get(m),
                     "objective_usd": self.objective_usd.get(m),
+                    # its own plan's cost, and the coalition whose plan its value is from
+                    # (a sub-coalition's when that plan is cheaper: see game.best_known)
+                    "own_plan_objective_usd": self.own_objective_usd.get(m),
+                    "plan_from": coalition(self.plan_from.get(m, m)),
                     "it_mw_online": self.it_mw.get(m),
                     "run_id": self.run_ids.get(m),
                     "termination": self.terminations.get(m),
@@ -386,7 +392,12 @@ def analyse(sweep_id: str, g: Game, records: dict[int, Any], load_plan: Any | No
         period, mw = _last_it(x)
         last_period = period if period is not None else last_period
         it_mw[m] = mw
+    own_objective = dict(objective)
+    plan_from = {m: m for m in objective}
     if g.metric == "cost":
+        # a coalition's plan can be no dearer than any sub-coalition's (the same plan is
+        # feasible with more capital): rounded plans that miss this take the better one
+        objective, plan_from = game.best_known(own_objective)
         ref = objective.get(0, math.nan)
         v = {m: ref - objective[m] for m in objective}
     else:
@@ -467,6 +478,8 @@ def analyse(sweep_id: str, g: Game, records: dict[int, Any], load_plan: Any | No
         run_ids=runs,
         terminations=terms,
         gaps={m: x.get("mip_gap") for m, x in metrics.items()},
+        own_objective_usd=own_objective,
+        plan_from=plan_from,
     )
 
 
