@@ -32,7 +32,8 @@ print(json.dumps({
     "profiles_s": st["profiles"], "caps_s": st["caps"],
     "build_s": s["build_seconds"], "solve_s": s["solve_seconds"], "highs_s": s["highs_seconds"],
     "results_s": st["results"], "finance_s": st["finance"], "impact_s": st["impact"],
-    "outside_highs": 1 - s["highs_seconds"] / wall,
+    "cf_highs_s": (plan.extra.get("ratepayer") or {}).get("counterfactual_highs_seconds") or 0.0,
+    "outside_highs": 1 - (s["highs_seconds"] + ((plan.extra.get("ratepayer") or {}).get("counterfactual_highs_seconds") or 0.0)) / wall,
     "peak_rss_mb": peak_rss_mb(),
     "status": s["status"], "objective_usd": s["objective_usd"], "mip_gap": s["mip_gap"],
     "method": s["solve_method"],
@@ -58,6 +59,7 @@ def main() -> None:
         "build_s",
         "solve_s",
         "highs_s",
+        "cf_highs_s",
         "results_s",
         "finance_s",
         "impact_s",
@@ -68,7 +70,10 @@ def main() -> None:
     for k, v in med.items():
         print(f"  {k:12s} {v:10.2f}")
     print(f"  build share of wall time: {med['build_s'] / med['wall_s']:.1%}")
-    print(f"  outside HiGHS: {1 - med['highs_s'] / med['wall_s']:.1%} of wall time")
+    print(
+        f"  outside HiGHS (the plan's and the counterfactual's runs): "
+        f"{1 - (med['highs_s'] + med['cf_highs_s']) / med['wall_s']:.1%} of wall time"
+    )
 
 
 if __name__ == "__main__":

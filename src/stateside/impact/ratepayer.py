@@ -80,6 +80,7 @@ def solve_counterfactual(scenario: Scenario, typical: Any = None) -> tuple[Plan,
     built = build_model(prepare(cf, typical, None))
     result = solve(built, cf.settings.solver)
     plan = extract_plan(built, result, cf.settings.name, 0.0)
+    plan.extra["highs_seconds"] = round(result.highs_seconds, 3)
     return plan, time.perf_counter() - t0
 
 
@@ -147,6 +148,7 @@ def counterfactual_from_plan(built: Any, result: Any, scenario: Scenario) -> tup
         )
         cf_result = dataclasses.replace(cf_result, objective_musd=cf_result.objective_musd - penalties)
         plan = extract_plan(built, cf_result, f"{scenario.settings.name}-no-coalition", 0.0, explain=False)
+        plan.extra["highs_seconds"] = round(cf_result.highs_seconds, 3)
     finally:
         warm.restore()
     return plan, time.perf_counter() - t0
@@ -282,4 +284,5 @@ def attach_ratepayer(
         "counterfactual_objective_usd": cf.objective_usd,
         "counterfactual_seconds": round(seconds, 3),
         "counterfactual_method": method,
+        "counterfactual_highs_seconds": cf.extra.get("highs_seconds"),
     }

@@ -313,6 +313,10 @@ class WarmModel:
         self._best = None
 
 
+#: solver.dual_edge_weights -> HiGHS's simplex_dual_edge_weight_strategy
+DUAL_EDGE_WEIGHTS = {"choose": -1, "dantzig": 0, "devex": 1, "steepest_edge": 2}
+
+
 def highs_options(settings: SolverSettings, mip: bool) -> dict[str, Any]:
     opts: dict[str, Any] = {
         "presolve": "on" if settings.presolve else "off",
@@ -326,6 +330,7 @@ def highs_options(settings: SolverSettings, mip: bool) -> dict[str, Any]:
     else:
         opts["mip_rel_gap"] = float(settings.mip_gap)
     opts["simplex_scale_strategy"] = int(settings.simplex_scale_strategy)
+    opts["simplex_dual_edge_weight_strategy"] = DUAL_EDGE_WEIGHTS[settings.dual_edge_weights]
     if settings.threads:
         opts["threads"] = int(settings.threads)
     return opts
