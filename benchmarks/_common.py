@@ -38,9 +38,14 @@ def subset_regions(scenario: Scenario, n: int, seed_region: str = "TX") -> Scena
         queue.extend(sorted(nbrs[r]))
     kept = set(keep)
     t = dict(scenario.tables)
-    for name in ("regions", "existing_capacity", "demand", "cost_multipliers", "campuses", "fabs"):
-        if len(t[name]) and "region" in t[name].columns:
-            t[name] = t[name][t[name]["region"].isin(kept)].reset_index(drop=True)
+    for name, table in scenario.tables.items():  # every table with a region column
+        if isinstance(table, pd.DataFrame) and len(table) and "region" in table.columns:
+            t[name] = table[table["region"].isin(kept)].reset_index(drop=True)
+    profiles = scenario.profiles
+    if isinstance(profiles, pd.DataFrame) and len(profiles.columns):
+        # hourly profile columns are "<kind>.<region>": drop the regions left out
+        gone = set(regions) - kept
+        profiles = profiles[[c for c in profiles.columns if str(c).rsplit(".", 1)[-1] not in gone]]
     t["corridors"] = cor[cor["region_from"].isin(kept) & cor["region_to"].isin(kept)].reset_index(drop=True)
     camp_all = scenario.campuses
     cap_all = float((camp_all["module_it_mw"] * camp_all["max_modules"]).sum()) or 1.0
@@ -49,7 +54,7 @@ def subset_regions(scenario: Scenario, n: int, seed_region: str = "TX") -> Scena
     s = scenario.settings.model_copy(
         update={"it_target_mw": {p: v * share for p, v in scenario.settings.it_target_mw.items()}}
     )
-    return dataclasses.replace(scenario, settings=s, tables=t)
+    return dataclasses.replace(scenario, settings=s, tables=t, profiles=profiles)
 
 
 def with_resolution(scenario: Scenario, typical_days: int, hours_per_block: int) -> Scenario:
