@@ -7,6 +7,8 @@ Model units: GW, $M; with r = 0 and 20-year lives, 1000 $/kW of capex is 50 $M/G
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -205,6 +207,16 @@ def test_stepwise_capacity_credit_falls_with_share() -> None:
     b = stepped.table("builds").set_index("technology")["new_mw"]
     assert b["ct"] == pytest.approx(820.0, rel=1e-9)
     assert stepped.objective_usd == pytest.approx(71e6, rel=1e-9)
+
+    # a region with no peak (a power-only study with the margin switched off, say): the
+    # last, unbounded step stays unbounded (inf x 0 gave a NaN bound and HiGHS refused
+    # the model); nothing is needed for reserve, so solar alone serves the energy
+    no_peak = dataclasses.replace(
+        sc, tables={**sc.tables, "demand": sc.tables["demand"].assign(peak_demand_mw=0.0)}
+    )
+    plan = run(no_peak, typ)
+    assert plan.termination == "optimal"
+    assert plan.objective_usd == pytest.approx(30e6, rel=1e-9)
 
 
 def test_reserve_shortfall_is_elastic_and_named() -> None:

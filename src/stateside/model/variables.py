@@ -61,7 +61,11 @@ def add_variables(m: linopy.Model, d: ModelData) -> None:
     if bool(online_mask.any()):
         m.add_variables(lower=0, upper=d.existing_gw, coords=t_r_p, name="existing_online", mask=online_mask)
     if len(d.credit_techs):
-        upper = (d.credit_step_share * d.peak_gw).transpose("technology", "region", "period", "credit_step")
+        # the last step is unbounded (share inf): inf, also where the peak is zero (inf x 0)
+        share = d.credit_step_share
+        upper = xr.where(np.isinf(share), np.inf, share * d.peak_gw).transpose(
+            "technology", "region", "period", "credit_step"
+        )
         m.add_variables(
             lower=0,
             upper=upper,
