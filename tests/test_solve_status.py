@@ -330,3 +330,35 @@ def test_a_relaxation_basis_starts_a_model_of_the_same_shape_only() -> None:
     # target mode builds other variables (the target's slack): another shape, a cold start
     other = solve(_built(sc, "target"), sc.settings.solver, start=cold.relaxation_basis)
     assert not other.warm_started and other.usable
+
+
+def test_fab_count_bound_closes_what_branching_on_one_fab_cannot() -> None:
+    """Two fabs worth 1 each, 10 units of capital apiece, 8 units available: the
+    relaxation builds 0.8 of a fab (value -0.8). Branching on fab a moves nothing (a = 0
+    lets b take the 0.8; a = 1 is infeasible); branching on their number does: F <= 0
+    gives 0 and F >= 1 is infeasible, so every integer plan is worth at least 0 — the
+    true optimum (no fab). The extra row is removed again."""
+    import linopy
+    import pandas as pd
+
+    from stateside.model.solve import _fab_branch_bound, _fab_count_bound, _Highs
+
+    m = linopy.Model()
+    fabs = pd.Index(["a", "b"], name="fab")
+    periods = pd.Index([2026], name="period")
+    y = m.add_variables(lower=0, upper=1, coords=[fabs, periods], name="fab_build")
+    m.add_constraints((10 * y).sum() <= 8, name="capital")
+    m.add_objective(-1 * y.sum())
+    settings = _tiny().settings.solver
+    hs = _Highs(m, settings, time.perf_counter(), lambda _e: None)
+    rows = hs.h.getNumRow()
+    assert hs.run("relaxation", 10.0) == "optimal"
+    relaxed = hs.point()
+    assert relaxed.objective == pytest.approx(-0.8)
+    values = hs.values(y, relaxed.col)
+    one_fab, _ = _fab_branch_bound(hs, y, values, relaxed.objective)
+    assert one_fab == pytest.approx(-0.8)
+    count, points = _fab_count_bound(hs, y, values, relaxed.objective)
+    assert count == pytest.approx(0.0, abs=1e-9)
+    assert len(points) == 1 and points[0].dual is None  # F <= 0 solved, F >= 1 infeasible
+    assert hs.h.getNumRow() == rows

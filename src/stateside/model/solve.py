@@ -467,15 +467,22 @@ class _Highs:
     def left(self) -> float:
         return float(self.settings.time_limit_s) - self.elapsed()
 
-    def run(self, stage: str, time_limit_s: float, mip: bool = False) -> str:
-        """Run HiGHS on the current model; returns its termination as a word."""
+    def run(
+        self, stage: str, time_limit_s: float, mip: bool = False, known_bound: float | None = None
+    ) -> str:
+        """Run HiGHS on the current model; returns its termination as a word.
+
+        ``known_bound`` (branch and bound): a proven lower bound of our own (the fab
+        branches'); HiGHS is stopped as soon as its incumbent is within ``solver.mip_gap``
+        of it — HiGHS would go on until its own, weaker bound closes the gap — and the run
+        counts as optimal."""
         h = self.h
         # HiGHS's run clock accumulates over the runs of one instance
         h.setOptionValue("time_limit", float(h.getRunTime()) + max(float(time_limit_s), MIN_RUN_S))
         self._stat = {}
         start = time.perf_counter()
         deadline = start + max(float(time_limit_s), MIN_RUN_S) + OVERRUN_GRACE_S
-        timed_out = stalled = False
+        timed_out = stalled = proven = False
         self._best = (math.inf, -math.inf, start)
         self._cancel = False
         h.startSolve()
@@ -488,6 +495,9 @@ class _Highs:
                 self._cancel = True
                 continue
             if not done:
+                if mip and not timed_out and not proven and self._proven(known_bound):
+                    proven = True
+                    self._cancel = True
                 if mip and not timed_out and self._stalled(start):
                     stalled = timed_out = True
                     self._cancel = True
@@ -503,7 +513,21 @@ class _Highs:
         term = _STATUS.get(h.getModelStatus(), "error")
         if term == "interrupted" and timed_out and not self.interrupted:
             term = "stalled" if stalled else "time_limit"
+        elif term == "interrupted" and proven and not self.interrupted:
+            term = "optimal"
         return term
+
+    def _proven(self, known_bound: float | None) -> bool:
+        """The incumbent is within the gap of ``known_bound``."""
+        primal = self._stat.get("incumbent", self._stat.get("primal", math.inf))
+        if (
+            known_bound is None
+            or not math.isfinite(known_bound)
+            or not math.isfinite(primal)
+            or abs(primal) > 1e20
+        ):
+            return False
+        return _gap(primal, known_bound) <= float(self.settings.mip_gap)
 
     def _stalled(self, start: float) -> bool:
         """Branch and bound has improved neither its plan nor its bound (by STALL_REL)
@@ -670,6 +694,48 @@ MAX_BRANCH_CANDIDATES = 2
 #: the rounding stage tries further candidates only while it has spent less than the
 #: relaxation's time (at least this many seconds)
 MIN_ROUNDING_BUDGET_S = 5.0
+
+
+def _fab_count_bound(
+    hs: _Highs, fab: linopy.Variable, y: xr.DataArray, lower: float
+) -> tuple[float, list[_Point]]:
+    """A tighter lower bound from the number of fabs built. Every integer plan builds a
+    whole number of fabs, :math:`F = \\sum_{f,p} y_{f,p} \\in \\mathbb{Z}`; where the
+    relaxation's :math:`F^*` is fractional, the two LPs with :math:`F \\le \\lfloor F^*
+    \\rfloor` and :math:`F \\ge \\lceil F^* \\rceil` (one extra row, removed again) bound
+    every integer plan, the lesser of them being the bound. Branching on one fab at a
+    time leaves another fab free to take the fraction (the default's budget mode: 0.82
+    of one fab, and branching on it moved the bound nowhere). Returns the bound (``lower``
+    if none is better) and the two LPs' solutions (starting points for rounding; their
+    duals dropped, as they include the extra row)."""
+    total = float(y.fillna(0.0).sum())
+    if abs(total - round(total)) <= _INT_TOL:
+        return lower, []
+    cols = hs.columns(fab)
+    idx = np.sort(cols[cols >= 0].astype(np.int32))
+    if not len(idx):
+        return lower, []
+    row = hs.h.getNumRow()
+    hs.h.addRow(-np.inf, np.inf, len(idx), idx, np.ones(len(idx)))
+    children: list[float] = []
+    points: list[_Point] = []
+    try:
+        for lo, up in ((-np.inf, float(math.floor(total))), (float(math.ceil(total)), np.inf)):
+            if hs.interrupted or hs.left() <= 0:
+                return lower, points
+            hs.h.changeRowBounds(row, lo, up)
+            term = hs.run("rounding", hs.left())
+            if term == "optimal":
+                pt = hs.point()
+                points.append(_Point(pt.col, None, pt.objective, None))
+                children.append(pt.objective)
+            elif term == "infeasible":
+                children.append(math.inf)
+            else:
+                return lower, points
+    finally:
+        hs.h.deleteRows(1, np.array([row], dtype=np.int32))
+    return max(lower, min(children)), points
 
 
 def _fab_branch_bound(
@@ -876,8 +942,10 @@ def _solve_staged(
         assert fab is not None
         emit(SolveEvent("rounding", "start", hs.elapsed(), bound_musd=lower, message="fab branches"))
         r0 = time.perf_counter()
+        count_bound, count_points = _fab_count_bound(hs, fab, y, lower)
         branch_bound, branch_points = _fab_branch_bound(hs, fab, y, lower)
-        lower = max(lower, branch_bound)
+        lower = max(lower, count_bound, branch_bound)
+        branch_points = count_points + branch_points
         for p in sorted(branch_points, key=lambda p: p.objective)[:MAX_BRANCH_CANDIDATES]:
             y_p = hs.values(fab, p.col)
             candidates.append((round_fabs(y_p), None if _fractional(y_p) else p))
@@ -996,7 +1064,7 @@ def _solve_staged(
             hs.h.setOptionValue(key, value)
     hs.h.setOptionValue("solver", "choose")  # "simplex" would make HiGHS ignore integrality
     reserve = max(FINAL_LP_RESERVE_S, 2.0 * hs.stage_seconds.get("fixed_lp", 0.0))
-    term = hs.run("branch_and_bound", max(hs.left() - reserve, MIN_RUN_S), mip=True)
+    term = hs.run("branch_and_bound", max(hs.left() - reserve, MIN_RUN_S), mip=True, known_bound=lower)
     info = hs.h.getInfo()
     bound = float(info.mip_dual_bound)
     if math.isfinite(bound) and abs(bound) < 1e20:
