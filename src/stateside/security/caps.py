@@ -148,7 +148,7 @@ def derive_group_caps(scenario: Any, *, context: SecurityContext | None = None) 
         if len(members) < 2:
             continue
         union = frozenset().union(*(m.rights for m in members))
-        for asset_class in ASSET_CLASSES:
+        for asset_class in ctx.asset_classes:
             caps = [
                 min(
                     (
@@ -201,7 +201,7 @@ def derive_share_caps(
                 f"{inv.name} excludes {asset_class} (investors.excluded_asset_classes)",
             )
         if inv.max_share_pct < 100.0:
-            for asset_class in ASSET_CLASSES:
+            for asset_class in ctx.asset_classes:
                 add(
                     inv.investor,
                     asset_class,
@@ -209,7 +209,7 @@ def derive_share_caps(
                     f"{inv.name}: max_share_pct {fmt_pct(inv.max_share_pct)} (investors.csv)",
                 )
         if scenario.settings.security.apply_rule_caps:
-            for asset_class in ASSET_CLASSES:
+            for asset_class in ctx.asset_classes:
                 cap = _class_rule_cap(ctx, inv, asset_class, avoid)
                 if cap.max_share < 1.0:
                     add(inv.investor, asset_class, cap.max_share, cap.reason(inv, avoid))
@@ -258,7 +258,8 @@ def _holdings_rows(ctx: SecurityContext, holdings: pd.DataFrame) -> dict[tuple[s
             asset_class = str(row["asset_class"])
         else:
             raise ValueError(
-                f"holdings:{i + 2}:asset_class: project '{project}' is not a campus or fab; give its asset_class"
+                f"holdings:{i + 2}:asset_class: project '{project}' is not a campus, fab or campus IT "
+                f"equipment; give its asset_class (one of {', '.join(ASSET_CLASSES)})"
             )
         voting = as_float(row.get("voting_pct"), float("nan"))
         if voting != voting:  # NaN: use the share
@@ -347,7 +348,7 @@ def holdings_at_caps(
     ctx = context or SecurityContext.from_scenario(scenario)
     lookup = {(r["investor"], r["asset_class"]): float(r["max_share"]) for r in caps.to_dict("records")}
     rows = []
-    for asset_class in ASSET_CLASSES:
+    for asset_class in ctx.asset_classes:
         for asset in ctx.assets_of_class(asset_class):
             for inv in ctx.investors.values():
                 share = lookup.get((inv.investor, asset_class), 1.0)

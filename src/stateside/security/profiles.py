@@ -17,7 +17,14 @@ from stateside.security.countries import country_name
 from stateside.security.graph import Interest, OwnershipGraph, as_bool, as_float, fmt_pct
 from stateside.security.rules import RuleSet, rules_for_scenario
 
-ASSET_CLASSES: tuple[str, ...] = ("datacenter", "generation", "storage", "transmission", "fab")
+ASSET_CLASSES: tuple[str, ...] = (
+    "datacenter",
+    "generation",
+    "storage",
+    "transmission",
+    "fab",
+    "it_equipment",
+)
 
 
 def _text(value: object) -> str:
@@ -372,6 +379,19 @@ class SecurityContext:
                 capex_usd=capex,
                 debt_share=debt.get("datacenter"),
             )
+            if scenario.settings.finance.it_equipment_buyer == "coalition":
+                # the campus's accelerators, servers and networking, a project of its own
+                # (finance: "it-<campus>"); they hold the campus's data and weights, so
+                # they carry its flags
+                assets[f"it-{key}"] = asset_profile(
+                    rules,
+                    "it_equipment",
+                    project=f"it-{key}",
+                    name=f"IT equipment of {_text(row.get('name')) or key}",
+                    region=_text(row.get("region")),
+                    flags=flags,
+                    debt_share=debt.get("it_equipment"),
+                )
         for row in tables.get("fabs", empty).to_dict("records"):
             key = _text(row.get("fab"))
             assets[key] = asset_profile(
@@ -386,6 +406,15 @@ class SecurityContext:
             )
         class_assets = {a: asset_profile(rules, a) for a in ASSET_CLASSES}
         return cls(rules, graph, investors, assets, class_assets, scenario)
+
+    @property
+    def asset_classes(self) -> tuple[str, ...]:
+        """The classes reviewed and capped: every class, IT equipment only where the
+        coalition buys it (``finance.it_equipment_buyer``; a tenant's is not the coalition's)."""
+        buyer = getattr(
+            getattr(getattr(self.scenario, "settings", None), "finance", None), "it_equipment_buyer", "tenant"
+        )
+        return tuple(a for a in ASSET_CLASSES if a != "it_equipment" or buyer == "coalition")
 
     def assets_of_class(self, asset_class: str) -> list[AssetProfile]:
         """The scenario's projects of a class, or the class-level profile if it has none."""

@@ -23,7 +23,7 @@ import pandas as pd
 
 from stateside.security.caps import derive_group_caps, derive_share_caps, review_holdings, review_record
 from stateside.security.countries import country_name
-from stateside.security.profiles import ASSET_CLASSES, AssetProfile, SecurityContext
+from stateside.security.profiles import AssetProfile, SecurityContext
 from stateside.security.review import (
     Review,
     fmt_pct,
@@ -79,7 +79,7 @@ def report_projects(ctx: SecurityContext) -> list[AssetProfile]:
     """Campuses and fabs of the scenario, then a class-level project per other class."""
     projects = list(ctx.assets.values())
     have = {p.asset_class for p in projects}
-    projects += [ctx.class_assets[a] for a in ASSET_CLASSES if a not in have]
+    projects += [ctx.class_assets[a] for a in ctx.asset_classes if a not in have]
     return projects
 
 

@@ -441,7 +441,7 @@ def review_asset_classes(ctx: SecurityContext, share_pct: float | None = None) -
     """
     out: list[Review] = []
     for inv in ctx.investors.values():
-        for asset_class in ("datacenter", "generation", "storage", "transmission", "fab"):
+        for asset_class in ctx.asset_classes:
             share = potential_share_pct(inv, asset_class) if share_pct is None else share_pct
             if share <= 0:
                 continue
