@@ -13,18 +13,10 @@ from typing import Any
 
 import pandas as pd
 
+from stateside.scenario.settings import ASSET_CLASSES as ASSET_CLASSES  # one list, the scenario's
 from stateside.security.countries import country_name
 from stateside.security.graph import Interest, OwnershipGraph, as_bool, as_float, fmt_pct
 from stateside.security.rules import RuleSet, rules_for_scenario
-
-ASSET_CLASSES: tuple[str, ...] = (
-    "datacenter",
-    "generation",
-    "storage",
-    "transmission",
-    "fab",
-    "it_equipment",
-)
 
 
 def _text(value: object) -> str:
