@@ -141,6 +141,11 @@ def _check_warm_equals_cold(sc: Scenario, background_mwh: float, compare_plan: b
         assert pw[c].to_numpy() == pytest.approx(pc[c].to_numpy(), abs=1e-6)
     # the plan's own solution is back in the model once the variant is read
     assert float(built.model.variables["modules"].solution.sum()) == pytest.approx(1.0)
+    # and the instance is the plan's again: re-solved unchanged, it gives the plan back
+    assert result.warm is not None
+    again = result.warm.solve_fixed({})
+    result.warm.restore()
+    assert again.objective_musd == pytest.approx(result.objective_musd, rel=1e-9)
     if compare_plan:
         plan = extract_plan(built, result, "test", 0.0)
         assert gas_mw(plan) == pytest.approx(1000.0 * (background_mwh / FLAT_1GW_MWH + 0.1 - 1.05), abs=1e-6)

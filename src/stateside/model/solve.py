@@ -229,13 +229,21 @@ class WarmModel:
         self._hs, self._best, self._termination = hs, best, termination
         self._freed: list[np.ndarray] = []
         self._recosted: list[np.ndarray] = []
+        self._bounds: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     @property
     def available(self) -> bool:
         return self._hs is not None and self._best is not None
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"_hs": None, "_best": None, "_termination": self._termination, "_freed": [], "_recosted": []}
+        return {
+            "_hs": None,
+            "_best": None,
+            "_termination": self._termination,
+            "_freed": [],
+            "_recosted": [],
+            "_bounds": [],
+        }
 
     def solve_fixed(
         self,
@@ -252,9 +260,14 @@ class WarmModel:
         if hs is None or best is None:
             raise RuntimeError("no solved HiGHS instance is kept for this plan")
         t0 = time.perf_counter()
+        lp = hs.h.getLp()
+        lower, upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
         for name, value in fixed.items():
             if name in hs.m.variables:
                 var = hs.m.variables[name]
+                cols = hs.columns(var)
+                idx = cols[cols >= 0].astype(np.int32)
+                self._bounds.append((idx, lower[idx].copy(), upper[idx].copy()))
                 hs.fix(var, xr.full_like(var.labels, float(value), dtype=float))
         for name in free:
             if name in hs.m.constraints:
@@ -296,13 +309,15 @@ class WarmModel:
 
     def restore(self) -> None:
         """Write the plan's own solution back into the linopy model (and put back the
-        constraints a variant lifted)."""
+        bounds, constraints and costs a variant changed: the instance is the plan's again)."""
         if self._hs is not None:
             for idx in self._freed:
                 self._hs.reset_rows(idx)
             for idx in self._recosted:
                 self._hs.h.changeColsCost(len(idx), idx, self._hs.cost[idx])
-        self._freed, self._recosted = [], []
+            for idx, lo, up in reversed(self._bounds):
+                self._hs.h.changeColsBounds(len(idx), idx, lo, up)
+        self._freed, self._recosted, self._bounds = [], [], []
         if self._hs is not None and self._best is not None:
             with quiet_linopy():
                 self._hs.assign(self._best, self._termination)
