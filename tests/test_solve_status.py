@@ -308,27 +308,27 @@ def test_without_branch_and_bound_the_rounded_plan_is_kept_with_its_gap() -> Non
 
 
 def test_a_relaxation_basis_starts_a_model_of_the_same_shape_only() -> None:
-    """The relaxation's basis (SolveResult.relaxation_basis) starts the same model's
-    relaxation at its optimum (no simplex iterations), gives the same plan, and is ignored
-    by a model of another shape."""
+    """The relaxation's optimal basis (relaxation_basis) starts the same model's relaxation
+    at its optimum, gives the same plan, is the same basis from one build to the next, and
+    is ignored by a model of another shape."""
     from stateside.model.solve import relaxation_basis
 
     sc = _tiny()
+    basis = relaxation_basis(_built(sc, "budget"), sc.settings.solver)
+    assert basis is not None
+    again = relaxation_basis(_built(sc, "budget"), sc.settings.solver)
+    assert again is not None and again.key == basis.key
+    assert list(again.col_status) == list(basis.col_status)
     cold = solve(_built(sc, "budget"), sc.settings.solver)
-    assert cold.relaxation_basis is not None and not cold.warm_started
+    assert not cold.warm_started
     events: list[SolveEvent] = []
-    warm = solve(
-        _built(sc, "budget"), sc.settings.solver, progress=events.append, start=cold.relaxation_basis
-    )
+    warm = solve(_built(sc, "budget"), sc.settings.solver, progress=events.append, start=basis)
     assert warm.warm_started
     assert warm.objective_musd == pytest.approx(cold.objective_musd, rel=1e-9)
     relax_end = next(e for e in events if e.stage == "relaxation" and e.kind == "end")
     assert relax_end.message == "warm start"
-    basis = relaxation_basis(_built(sc, "budget"), sc.settings.solver)
-    assert basis is not None and basis.key == cold.relaxation_basis.key
-    assert list(basis.col_status) == list(cold.relaxation_basis.col_status)
     # target mode builds other variables (the target's slack): another shape, a cold start
-    other = solve(_built(sc, "target"), sc.settings.solver, start=cold.relaxation_basis)
+    other = solve(_built(sc, "target"), sc.settings.solver, start=basis)
     assert not other.warm_started and other.usable
 
 

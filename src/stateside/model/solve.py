@@ -152,8 +152,6 @@ class SolveResult:
     highs_seconds: float = 0.0  # HiGHS's own run time, every run together
     #: the solved HiGHS instance, to solve variants of the plan warm (None: not kept)
     warm: WarmModel | None = field(default=None, repr=False, compare=False)
-    #: the LP relaxation's optimal basis (a start for similar models; None: none)
-    relaxation_basis: StartBasis | None = field(default=None, repr=False, compare=False)
     #: whether the relaxation started from a given basis (``solve(start=...)``)
     warm_started: bool = False
 
@@ -285,9 +283,7 @@ class WarmModel:
                 idx = cols[ok].astype(np.int32)
                 hs.h.changeColsCost(len(idx), idx, vals[ok])
                 self._recosted.append(idx)
-        for key, val in highs_options(hs.settings, mip=False).items():
-            if key != "output_flag":
-                hs.h.setOptionValue(key, val)
+        hs.use_options(mip=False)
         if best.basis is not None:
             hs.h.setBasis(best.basis)
         seconds_before = hs.highs_seconds
@@ -321,11 +317,6 @@ class WarmModel:
         if self._hs is not None and self._best is not None:
             with quiet_linopy():
                 self._hs.assign(self._best, self._termination)
-
-    def release(self) -> None:
-        """Free the HiGHS instance."""
-        self._hs = None
-        self._best = None
 
 
 #: solver.dual_edge_weights -> HiGHS's simplex_dual_edge_weight_strategy
@@ -443,6 +434,8 @@ class _Highs:
         n_labels = int(self.vlabels.max()) + 1 if n else 0
         self.pos = np.full(max(n_labels, 1), -1, dtype=np.int64)
         self.pos[self.vlabels] = np.arange(n)
+        self.row_pos = np.full(int(self.clabels.max()) + 1 if len(self.clabels) else 1, -1, dtype=np.int64)
+        self.row_pos[self.clabels] = np.arange(len(self.clabels))
         self.interrupted = False
         self.highs_seconds = 0.0
         self.stage_seconds: dict[str, float] = {}
@@ -481,6 +474,12 @@ class _Highs:
 
     def left(self) -> float:
         return float(self.settings.time_limit_s) - self.elapsed()
+
+    def use_options(self, mip: bool) -> None:
+        """Switch HiGHS to the LP or the MIP options of the settings (output stays off)."""
+        for key, value in highs_options(self.settings, mip=mip).items():
+            if key != "output_flag":
+                self.h.setOptionValue(key, value)
 
     def run(
         self, stage: str, time_limit_s: float, mip: bool = False, known_bound: float | None = None
@@ -620,12 +619,7 @@ class _Highs:
     def rows(self, con: linopy.constraints.Constraint) -> np.ndarray:
         """HiGHS rows of a constraint's valid slots."""
         labels = np.asarray(con.labels.values).ravel()
-        labels = labels[labels >= 0]
-        if not len(self.clabels):
-            return np.zeros(0, dtype=np.int32)
-        cpos = np.full(int(self.clabels.max()) + 1, -1, dtype=np.int64)
-        cpos[self.clabels] = np.arange(len(self.clabels))
-        idx = cpos[labels[labels < len(cpos)]]
+        idx = self.row_pos[labels[(labels >= 0) & (labels < len(self.row_pos))]]
         return idx[idx >= 0].astype(np.int32)
 
     def free_rows(self, idx: np.ndarray) -> None:
@@ -866,7 +860,6 @@ def _solve_staged(
     warm_started = False
     if start is not None and start.key == hs.shape_key:
         warm_started = hs.h.setBasis(start.to_highs()) == highspy.HighsStatus.kOk
-    relaxation: list[StartBasis] = []  # the relaxation's basis, once solved
 
     def result(
         term: str,
@@ -903,7 +896,6 @@ def _solve_staged(
             stage_seconds={k: round(v, 3) for k, v in hs.stage_seconds.items()},
             highs_seconds=hs.highs_seconds,
             warm=WarmModel(hs, best, term) if best is not None else None,
-            relaxation_basis=relaxation[0] if relaxation else None,
             warm_started=warm_started,
         )
 
@@ -930,8 +922,6 @@ def _solve_staged(
             stopped_term() if term in ("time_limit", "interrupted") else term, None, "lp", None, None
         )
     relaxed = hs.point()
-    if relaxed.basis is not None:
-        relaxation.append(StartBasis.from_highs(hs.shape_key, relaxed.basis))
     lower = relaxed.objective
     emit(
         SolveEvent(
@@ -1074,9 +1064,7 @@ def _solve_staged(
         hs.integrality(var, True)
     if best is not None:
         hs.h.setSolution(len(best.col), np.arange(len(best.col), dtype=np.int32), best.col)
-    for key, value in highs_options(settings, mip=True).items():
-        if key != "output_flag":
-            hs.h.setOptionValue(key, value)
+    hs.use_options(mip=True)
     hs.h.setOptionValue("solver", "choose")  # "simplex" would make HiGHS ignore integrality
     reserve = max(FINAL_LP_RESERVE_S, 2.0 * hs.stage_seconds.get("fixed_lp", 0.0))
     term = hs.run("branch_and_bound", max(hs.left() - reserve, MIN_RUN_S), mip=True, known_bound=lower)
@@ -1105,9 +1093,7 @@ def _solve_staged(
         # 5. final LP with the integers branch and bound found: duals for the plan
         for var in ints:
             hs.fix(var, hs.values(var, incumbent.col).fillna(0.0).round())
-        for key, value in highs_options(settings, mip=False).items():
-            if key != "output_flag":
-                hs.h.setOptionValue(key, value)
+        hs.use_options(mip=False)
         if best is not None and best.basis is not None:
             hs.h.setBasis(best.basis)  # the rounded plan's basis: a few integers differ
         emit(SolveEvent("final_lp", "start", hs.elapsed()))
