@@ -101,9 +101,11 @@ def power_only_penalties(d: Any) -> dict[str, Any]:
     the reserve margin costs the user's ``reserve_shortfall_usd_per_kw_year`` for the
     period (not the level ordered above the IT target), and unserved energy its value of
     lost load, discounted like every cost (no floor)."""
+    from stateside.model.objective import unserved_value_musd_per_gw
+
     return {
         "reserve_short": d.reserve_penalty_user_musd_per_gw,
-        "unserved": d.period_weight * d.weight_hours * d.voll_musd_per_gwh,
+        "unserved": unserved_value_musd_per_gw(d),
     }
 
 
@@ -118,7 +120,7 @@ def counterfactual_from_plan(built: Any, result: Any, scenario: Scenario) -> tup
     power-only scenario. None when the plan kept no HiGHS instance or the variant did not
     solve (the caller solves from scratch).
     """
-    from stateside.model import data as md
+    from stateside.model.objective import penalty_terms
     from stateside.plan import extract_plan
 
     warm = getattr(result, "warm", None)
@@ -134,17 +136,9 @@ def counterfactual_from_plan(built: Any, result: Any, scenario: Scenario) -> tup
     try:
         if not cf_result.usable:
             return None
-        m = built.model
-        weights = {
-            "target_short": md.PENALTY_TARGET_MUSD_PER_GW,
-            "equity_short": md.PENALTY_EQUITY_MUSD_PER_MUSD,
-            "chips_short": md.PENALTY_CHIPS_MUSD_PER_MILLION,
-            "cap_excess": md.PENALTY_SECURITY_MUSD_PER_MUSD,
-        }
+        terms = penalty_terms(built.model, built.data)
         penalties = sum(
-            float(weights[name] * float(m.variables[name].solution.fillna(0.0).sum()))
-            for name in COALITION_PENALTIES
-            if name in m.variables
+            float(terms[name].solution.fillna(0.0).sum()) for name in COALITION_PENALTIES if name in terms
         )
         cf_result = dataclasses.replace(cf_result, objective_musd=cf_result.objective_musd - penalties)
         plan = extract_plan(built, cf_result, f"{scenario.settings.name}-no-coalition", 0.0, explain=False)

@@ -35,6 +35,7 @@ Budget mode minimises the same cost less :math:`V \\sum_p L_p\\, IT_p`.
 from __future__ import annotations
 
 import linopy
+import xarray as xr
 
 from stateside.model import data as md
 from stateside.model.campuses import it_counted
@@ -89,12 +90,18 @@ def cost_terms(m: linopy.Model, d: ModelData, e: Expressions) -> dict[str, linop
     return terms
 
 
+def unserved_value_musd_per_gw(d: ModelData) -> xr.DataArray:
+    """Objective coefficient of 1 GW unserved in a typical hour at the value of lost load,
+    discounted (period, day, step): :math:`W_p w_t \\mathrm{VOLL}` (without the floor U)."""
+    return d.period_weight * d.weight_hours * d.voll_musd_per_gwh
+
+
 def penalty_terms(m: linopy.Model, d: ModelData) -> dict[str, linopy.LinearExpression]:
     """Elastic-slack penalties ($M, not discounted)."""
     out: dict[str, linopy.LinearExpression] = {}
     out["reserve_short"] = (m.variables["reserve_short"] * d.reserve_penalty_musd_per_gw).sum()
     if d.unserved_floor_musd_per_gw > 0:
-        valued = d.period_weight * d.weight_hours * d.voll_musd_per_gwh
+        valued = unserved_value_musd_per_gw(d)
         extra = (d.unserved_floor_musd_per_gw - valued).clip(min=0.0)
         if float(extra.max()) > 0:
             out["unserved_floor"] = (m.variables["unserved"] * extra).sum()
