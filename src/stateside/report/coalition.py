@@ -16,6 +16,8 @@ from typing import Any
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from stateside.report.fmt import rows_table
+
 BLUE = "#3b6fb6"
 ORANGE = "#e0883e"
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
@@ -33,19 +35,6 @@ def _val(x: Any, unit: str) -> str:
 
 def _pct(x: Any) -> str:
     return f"{100 * float(x):.1f}" if _fin(x) else "–"
-
-
-def _table(head: list[str], rows: list[list[str]], numeric_from: int = 1) -> str:
-    th = "".join(
-        f'<th class="{"num" if i >= numeric_from else ""}">{html.escape(h)}</th>' for i, h in enumerate(head)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(f'<td class="{"num" if i >= numeric_from else ""}">{c}</td>' for i, c in enumerate(r))
-        + "</tr>"
-        for r in rows
-    )
-    return f'<div class="table-wrap"><table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def shares_figure(d: dict[str, Any]) -> go.Figure:
@@ -123,7 +112,7 @@ def coalition_section_html(d: dict[str, Any], section_id: str = "coalition") -> 
     ]
     parts.append("<h3>What each member brings</h3>")
     parts.append(
-        _table(
+        rows_table(
             [
                 "member",
                 "investors",
@@ -162,7 +151,7 @@ def coalition_section_html(d: dict[str, Any], section_id: str = "coalition") -> 
         )
     parts.append("<h3>Without each member: what a security review that blocks it would cost</h3>")
     parts.append(
-        _table(
+        rows_table(
             ["member", "IT MW lost", "cost increase USD bn", "campuses that drop", "states that drop"], rows
         )
     )
@@ -177,7 +166,7 @@ def coalition_section_html(d: dict[str, Any], section_id: str = "coalition") -> 
         for r in d["sharing"]
     ]
     parts.append("<h3>Capacity offtake: by Shapley share, beside today's equity-proportional sharing</h3>")
-    parts.append(_table(["member", "Shapley share %", "IT MW", "equity share %", "IT MW (equity)"], rows))
+    parts.append(rows_table(["member", "Shapley share %", "IT MW", "equity share %", "IT MW (equity)"], rows))
     if d["sharing"]:
         body = pio.to_html(
             shares_figure(d),

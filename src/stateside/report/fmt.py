@@ -111,3 +111,18 @@ def table(
         f'<div class="table-wrap"><table class="{cls}"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
+
+
+def rows_table(head: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: int = 1) -> str:
+    """An HTML table of rows already formatted (cells are HTML: escape them first); the
+    columns from ``numeric_from`` on are numbers, right-aligned."""
+    th = "".join(
+        f'<th class="{"num" if i >= numeric_from else ""}">{html.escape(h)}</th>' for i, h in enumerate(head)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td class="{"num" if i >= numeric_from else ""}">{c}</td>' for i, c in enumerate(r))
+        + "</tr>"
+        for r in rows
+    )
+    return f'<div class="table-wrap"><table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div>'

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from stateside import __version__
+from stateside.report.fmt import rows_table
 from stateside.sweep.analysis import (
     SweepResults,
     default_metrics,
@@ -214,19 +215,6 @@ def _num(metric: str, x: Any) -> str:
     return f"{v:,.2f}" if div != 1 else (f"{v:,.0f}" if abs(v) >= 100 else f"{v:.4g}")
 
 
-def _table(head: list[str], rows: list[list[str]], numeric_from: int = 1) -> str:
-    th = "".join(
-        f'<th class="{"num" if i >= numeric_from else ""}">{html.escape(h)}</th>' for i, h in enumerate(head)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(f'<td class="{"num" if i >= numeric_from else ""}">{c}</td>' for i, c in enumerate(r))
-        + "</tr>"
-        for r in rows
-    )
-    return f'<div class="table-wrap"><table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div>'
-
-
 def _unit_label(metric: str) -> str:
     _, unit = _scale(metric)
     return f"{metric} ({unit})" if unit == "USD bn" else metric
@@ -249,7 +237,7 @@ def sweep_section_html(results: SweepResults, metric: str | None = None, section
             for r in pct.itertuples()
         ]
         parts.append(f"<h3>Across {n_main} members: P10 / P50 / P90</h3>")
-        parts.append(_table(["metric", "n", "P10", "P50", "P90", "mean"], rows))
+        parts.append(rows_table(["metric", "n", "P10", "P50", "P90", "mean"], rows))
     figs = sweep_figures(results, metric)
     for name in ("cost", "it_mw", "equity", "grid"):
         if name in figs:
@@ -272,7 +260,7 @@ def sweep_section_html(results: SweepResults, metric: str | None = None, section
                 for r in tor.itertuples()
             ]
             parts.append(
-                _table(
+                rows_table(
                     ["rank", "parameter", "low", "at low", "high", "at high", "swing"], rows, numeric_from=2
                 )
             )
