@@ -9,7 +9,6 @@ member's commitments and every coalition's plan: admins and analysts only, like 
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any
 
 import pandas as pd
@@ -34,19 +33,9 @@ CoalitionRef = Annotated[
 ]
 
 
-def _clean(x: Any) -> Any:
-    if isinstance(x, float):
-        return x if math.isfinite(x) else None
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_clean(v) for v in x]
-    return x
-
-
 def _value(p: Any, ref: str, url: str | None) -> dict[str, Any]:
     from stateside.api.rundata import resolve_stored
-    from stateside.coalition.value import CoalitionError, latest_coalition_id, load_value
+    from stateside.coalition.value import CoalitionError, json_safe, latest_coalition_id, load_value
     from stateside.store.models import Sweep
 
     if not access.is_full(p):
@@ -58,7 +47,7 @@ def _value(p: Any, ref: str, url: str | None) -> dict[str, Any]:
         ref = found
     sid = resolve_stored(ref, url, Sweep, "coalition value")
     try:
-        return dict(_clean(load_value(sid, url).to_dict()))
+        return dict(json_safe(load_value(sid, url).to_dict()))
     except CoalitionError:
         raise not_found(f"coalition value {ref!r} (sweep {sid[:8]} is not a coalition-value run)") from None
 

@@ -55,17 +55,6 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
-def _clean(x: Any) -> Any:
-    """JSON-safe: NaN and infinities become null."""
-    if isinstance(x, float):
-        return x if math.isfinite(x) else None
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_clean(v) for v in x]
-    return x
-
-
 def _num(x: Any, unit: str) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "-"
@@ -247,7 +236,7 @@ def value(
     v(S) is the plan with only S's commitments (the others' set to zero). Prints v(∅), v(N), each member's Shapley value (exact with at most 6 members, sampled with a standard error otherwise), whether the core is empty, what the coalition loses without each member (IT MW, cost, campuses and states that drop) and a capacity offtake by Shapley share beside the equity-proportional one. The coalitions are one sweep: every plan is kept in the run store, and running the same command again resumes a killed run. JSON: players, shapley, leave_one_out, v_grand, v_empty, …
     """
     from stateside.cli.app import _load
-    from stateside.coalition.value import make_game, run_value
+    from stateside.coalition.value import json_safe, make_game, run_value
     from stateside.scenario.load import default_dir_checked
 
     scenario = _load(scenario_dir if scenario_dir is not None else default_dir_checked())
@@ -267,7 +256,7 @@ def value(
     d = cv.to_dict()
     if as_json:
         d["run"] = outcome.to_dict()
-        typer.echo(json.dumps(_clean(d), indent=2))
+        typer.echo(json.dumps(json_safe(d), indent=2))
     else:
         print_value(d, console)
     if cv.missing:
@@ -282,7 +271,7 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Print a stored coalition-value result again, from the run store alone."""
-    from stateside.coalition.value import CoalitionError, latest_coalition_id, load_value
+    from stateside.coalition.value import CoalitionError, json_safe, latest_coalition_id, load_value
 
     with _errors():
         if ref == "latest":
@@ -294,7 +283,7 @@ def show(
             ref = found
         d = load_value(ref).to_dict()
     if as_json:
-        typer.echo(json.dumps(_clean(d), indent=2))
+        typer.echo(json.dumps(json_safe(d), indent=2))
     else:
         print_value(d, console)
 
@@ -302,6 +291,7 @@ def show(
 def round_command(scenario_dir: Path | None, as_json: bool) -> None:
     """``stateside round``: the sponsor's rounds, stakes before and after, and each participant's review."""
     from stateside.cli.app import _load
+    from stateside.coalition.value import json_safe
     from stateside.round import work_out
     from stateside.scenario.load import default_dir_checked
     from stateside.security.round import review_rounds
@@ -319,7 +309,9 @@ def round_command(scenario_dir: Path | None, as_json: bool) -> None:
     if as_json:
         typer.echo(
             json.dumps(
-                _clean({"rounds": [r.to_dict() for r in results], "reviews": [r.to_dict() for r in reviews]}),
+                json_safe(
+                    {"rounds": [r.to_dict() for r in results], "reviews": [r.to_dict() for r in reviews]}
+                ),
                 indent=2,
             )
         )

@@ -68,6 +68,17 @@ class Player:
         )
 
 
+def json_safe(x: Any) -> Any:
+    """JSON-safe: NaN and infinities become null."""
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, dict):
+        return {k: json_safe(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [json_safe(v) for v in x]
+    return x
+
+
 def players_of(scenario: Scenario, by: str = "country") -> list[Player]:
     """The scenario's members by country (first-seen order of investors.csv) or by investor."""
     if by not in BY:
