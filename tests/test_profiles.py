@@ -9,11 +9,13 @@ import pandas as pd
 import pytest
 from pvlib import solarposition
 
+from stateside.scenario.load import load_default
 from stateside.scenario.profiles import (
     CLOCK_TZ,
     HOURS_PER_YEAR,
     HourlyProfiles,
     clock_index,
+    fleet_power_curve,
     hourly_profiles,
     scale_to_mean,
     sun_position,
@@ -186,8 +188,50 @@ def test_demand_shapes(profiles: HourlyProfiles) -> None:
 def test_wind_is_autocorrelated(profiles: HourlyProfiles) -> None:
     wind = profiles.wind["TX"].to_numpy()
     assert np.corrcoef(wind[:-1], wind[1:])[0, 1] > 0.85
-    assert 0.0 < (wind == 1.0).mean() < 0.4  # some hours at rated power, not most
-    assert (wind == 0.0).mean() < 0.3
+    # a fleet: some hours near full output, not most, and never exactly nothing
+    assert 0.0 < (wind >= 0.9).mean() < 0.4
+    assert wind.min() > 0.0
+
+
+def test_fleet_power_curve_is_the_smoothed_turbine_curve() -> None:
+    speed = np.linspace(0.0, 80.0, 16_001)
+    curve = fleet_power_curve(speed)
+    assert np.all(np.diff(curve) >= 0.0)  # non-decreasing in speed
+    assert 0.0 < curve[0] < 0.01 and curve[-1] == pytest.approx(1.0, abs=5e-4)
+    assert curve.min() >= 0.0 and curve.max() <= 1.0
+    # the turbine curve (zero below 3 m/s, cubic to 1 at 12 m/s) convolved with a Gaussian
+    # of standard deviation 2.5 + 0.2·v, by independent quadrature
+    z = np.linspace(-8.0, 8.0, 20_001)
+    pdf = np.exp(-0.5 * z**2)
+    for v in (0.0, 2.0, 4.0, 8.0, 12.0, 20.0):
+        u = np.maximum(v + (2.5 + 0.2 * v) * z, 0.0)
+        turbine = np.clip((u**3 - 27.0) / (12.0**3 - 27.0), 0.0, 1.0)
+        assert float(fleet_power_curve(np.array(v))) == pytest.approx(
+            (turbine * pdf).sum() / pdf.sum(), abs=2e-4
+        )
+
+
+def test_fleet_curve_removes_the_long_calms() -> None:
+    """The default's Texas wind with one turbine's curve (2026-12-04, docs/profiles.md): 1,179
+    hours below 1 % CF, a longest run below 2 % of 86 h, 32 days averaging under 2 %. With
+    the fleet curve: 2 h, 12 h and none (thresholds leave room for coefficient changes)."""
+    scenario = load_default()
+    wind = hourly_profiles(scenario).wind
+    expected = scenario.regions.set_index("region").loc[wind.columns, "wind_cf"]
+    np.testing.assert_allclose(wind.mean(), expected, rtol=0, atol=1e-9)
+    tx = wind["TX"].to_numpy()
+    below = np.concatenate([[0], (tx < 0.02).astype(int), [0]])
+    runs = np.flatnonzero(np.diff(below) == -1) - np.flatnonzero(np.diff(below) == 1)
+    assert (tx < 0.01).sum() <= 50
+    assert runs.max(initial=0) <= 24
+    assert (tx.reshape(365, 24).mean(axis=1) < 0.02).sum() == 0
+
+
+def test_unreachable_wind_cf_names_the_region() -> None:
+    regions = REGIONS.copy()
+    regions.loc[regions["region"] == "NY", "wind_cf"] = 0.9999  # above the curve's top (0.9997)
+    with pytest.raises(ValueError, match=r"wind_cf too high.*NY"):
+        hourly_profiles(make_scenario(regions))
 
 
 def test_profiles_are_deterministic_and_local(profiles: HourlyProfiles) -> None:
