@@ -135,6 +135,8 @@ def load_plan_dir(path: Path) -> Plan:
     for f in sorted(path.iterdir()):
         if f.suffix == ".csv":
             tables[f.stem] = pd.read_csv(f)
+            if f.stem == "builds" and "campus" in tables[f.stem].columns:  # blank: the grid's
+                tables[f.stem]["campus"] = tables[f.stem]["campus"].fillna("").astype(str)
         elif f.suffix == ".parquet":
             tables[f.stem] = pd.read_parquet(f)
     known = {
@@ -237,8 +239,9 @@ def _extract(
         return plan
 
     tables = plan.tables
-    tables["builds"] = _builds(m, d, built)
-    tables["dispatch"] = _dispatch(m, d)
+    tables["campus_power"] = _campus_power(m, d)
+    tables["builds"] = _with_campus_power(_builds(m, d, built), tables["campus_power"])
+    tables["dispatch"] = _with_onsite_energy(_dispatch(m, d), tables["campus_power"])
     tables["emissions"] = (
         tables["dispatch"].groupby(["region", "period"], as_index=False)["co2_t"].sum()
         if len(tables["dispatch"])
@@ -299,6 +302,71 @@ def _builds(m: linopy.Model, d: ModelData, built: BuiltModel) -> pd.DataFrame:
         "capex_usd",
     ]
     return df[cols].reset_index(drop=True)
+
+
+CAMPUS_POWER_COLUMNS = [
+    "campus",
+    "region",
+    "technology",
+    "period",
+    "islanded",
+    "new_mw",
+    "capacity_mw",
+    "energy_mwh",
+    "co2_t",
+    "capex_usd",
+]
+
+
+def _campus_power(m: linopy.Model, d: ModelData) -> pd.DataFrame:
+    """Generation each campus owns (:mod:`stateside.model.campus_power`): one row per
+    campus, technology and period where it has any; ``islanded`` where the campus runs on
+    it alone (before its grid connection)."""
+    b = _sol(m, "onsite_build")
+    q = _sol(m, "onsite_gen")
+    if b is None or q is None:
+        return pd.DataFrame(columns=CAMPUS_POWER_COLUMNS)
+    active = d.active.sel(technology=d.onsite_techs)
+    cap = (b.rename(period="vintage") * active).sum("vintage")
+    energy = _weighted_energy(q, d)
+    dims = ("campus", "technology", "period")
+    df = pd.DataFrame(
+        {
+            "new_mw": (b * MW_PER_GW).transpose(*dims).to_series(),
+            "capacity_mw": (cap * MW_PER_GW).transpose(*dims).to_series(),
+            "energy_mwh": energy.transpose(*dims).to_series(),
+            "co2_t": (energy / MW_PER_GW * d.co2_t_per_gwh.sel(technology=d.onsite_techs))
+            .transpose(*dims)
+            .to_series(),
+            "capex_usd": (b * d.onsite_capex_musd_per_gw * USD_PER_MUSD).transpose(*dims).to_series(),
+        }
+    ).reset_index()
+    df = df[(df["capacity_mw"].abs() > TOL) | (df["new_mw"].abs() > TOL)]
+    df["region"] = df["campus"].map(d.campus_region.to_series())
+    islanded = d.campus_islanded.to_series()
+    df["islanded"] = [bool(islanded.loc[(c, p)]) for c, p in zip(df["campus"], df["period"], strict=True)]
+    return df[CAMPUS_POWER_COLUMNS].reset_index(drop=True)
+
+
+def _with_campus_power(builds: pd.DataFrame, onsite: pd.DataFrame) -> pd.DataFrame:
+    """``builds`` with a ``campus`` column: blank for the grid's builds, the campus served
+    for the coalition's own generation (one row per campus, technology and period)."""
+    builds = builds.assign(campus="")
+    if not len(onsite):
+        return builds
+    own = onsite.assign(owner="coalition", existing_mw=0.0, retired_mw=0.0)[
+        [c for c in builds.columns if c in onsite.columns or c in ("owner", "existing_mw", "retired_mw")]
+    ]
+    return pd.concat([builds, own[builds.columns]], ignore_index=True)
+
+
+def _with_onsite_energy(dispatch: pd.DataFrame, onsite: pd.DataFrame) -> pd.DataFrame:
+    """Campus-owned output joins its region's dispatch (energy mix, emissions)."""
+    if not len(onsite):
+        return dispatch
+    keys = ["region", "technology", "period"]
+    both = pd.concat([dispatch, onsite[[*keys, "energy_mwh", "co2_t"]]], ignore_index=True)
+    return both.groupby(keys, as_index=False, sort=False)[["energy_mwh", "co2_t"]].sum()
 
 
 def _weighted_energy(x: xr.DataArray, d: ModelData) -> xr.DataArray:

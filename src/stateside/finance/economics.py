@@ -359,15 +359,21 @@ class _Lookups:
                 strict=True,
             )
         }
+        onsite = plan.tables.get("campus_power", pd.DataFrame())
+        for o in onsite.itertuples(index=False):  # the grid's output: less what campuses make
+            key = (str(o.region), str(o.technology), int(o.period))
+            e, c = self.energy.get(key, (0.0, 0.0))
+            self.energy[key] = (e - float(o.energy_mwh), c - float(o.co2_t))
         builds = plan.tables.get(
             "builds", pd.DataFrame(columns=["region", "technology", "period", "capacity_mw"])
         )
-        self.capacity = {
-            (str(r), str(g), int(p)): float(c)
-            for r, g, p, c in zip(
-                builds["region"], builds["technology"], builds["period"], builds["capacity_mw"], strict=True
-            )
-        }
+        # the grid's fleet and output (campus-owned units are priced on their own output)
+        if "owner" in builds.columns:
+            builds = builds[builds["owner"].astype(str) != "coalition"]
+        total = builds.groupby(
+            [builds["region"].astype(str), builds["technology"].astype(str), builds["period"].astype(int)]
+        )["capacity_mw"].sum()
+        self.capacity = {(str(r), str(g), int(p)): float(c) for (r, g, p), c in total.items()}
         self.tech = scenario.technologies.set_index(scenario.technologies["technology"].astype(str))
         tc = scenario.technology_costs
         self.costs = tc.set_index([tc["technology"].astype(str), tc["period"].astype(int)])
@@ -522,7 +528,45 @@ def build_components(
                 tax=TaxTerms(depreciation="macrs_20"),
             )
             out.append(Component(proj, p, cls, region, "corridor expansion", spec))
+        elif cls == "campus_power":  # one component per technology the campus owns
+            onsite = plan.tables["campus_power"]
+            campus = proj.removeprefix("power-")
+            rows = onsite[
+                (onsite["campus"].astype(str) == campus)
+                & (onsite["period"].astype(int) == p)
+                & (onsite["new_mw"] > 1e-6)
+            ]
+            mine = onsite[onsite["campus"].astype(str) == campus]
+            for b in rows.itertuples(index=False):
+                g = str(b.technology)
+                # this vintage's share of the campus's own output (not the region's fleet average)
+                own = {
+                    int(o.period): (
+                        float(o.energy_mwh) * float(b.new_mw) / float(o.capacity_mw),
+                        float(o.co2_t) * float(b.new_mw) / float(o.capacity_mw),
+                    )
+                    for o in mine[mine["technology"].astype(str) == g].itertuples(index=False)
+                    if float(o.capacity_mw) > 1e-9
+                }
+                out.append(
+                    _power_component(
+                        proj,
+                        p,
+                        cls,
+                        region,
+                        g,
+                        look.tech.loc[g],
+                        float(b.new_mw),
+                        float(b.capex_usd),
+                        look,
+                        a,
+                        dollar_year,
+                        own_energy=own,
+                        construction_years=scenario.settings.campus_power.lead_time_years,
+                    )
+                )
         else:  # generation or storage: one component per technology built
+            builds = builds[builds["owner"].astype(str) != "coalition"] if "owner" in builds.columns else builds
             rows = builds[
                 (builds["region"].astype(str) == region)
                 & (builds["period"].astype(int) == p)
@@ -573,10 +617,18 @@ def _power_component(
     look: _Lookups,
     a: EconomicsAssumptions,
     dollar_year: int,
+    own_energy: dict[int, tuple[float, float]] | None = None,
+    construction_years: int | None = None,
 ) -> Component:
+    """One technology built in a region and period, as a project: it sells its share of
+    the technology's regional output at the regional price and its accredited capacity at
+    the capacity price. ``own_energy`` (period: MWh, tCO2) replaces the pro-rata share by
+    the plant's own output (campus-owned units, which run for their campus);
+    ``construction_years`` replaces the technology's."""
     kind = str(t["kind"])
     fuel = str(t["fuel"]) if isinstance(t["fuel"], str) else ""
-    construction = _construction(_years(t["construction_years"]), p, look.start_year)
+    years = construction_years if construction_years is not None else _years(t["construction_years"])
+    construction = _construction(max(int(years), 1), p, look.start_year)
     life = _years(t["lifetime_years"])
     cost = look.costs.loc[(g, p)] if (g, p) in look.costs.index else None
     fom = float(cost["fixed_om_usd_per_kw_year"]) if cost is not None else 0.0
@@ -595,9 +647,13 @@ def _power_component(
         co2 = np.zeros(life)
         price = np.zeros(life)
         for k, q in enumerate(qs):
-            cap = look.capacity.get((region, g, q), 0.0)
-            e, c = look.energy.get((region, g, q), (0.0, 0.0))
-            share = new_mw / cap if cap > 1e-9 else 0.0
+            if own_energy is not None:
+                e, c = own_energy.get(q, (0.0, 0.0))
+                share = 1.0
+            else:
+                cap = look.capacity.get((region, g, q), 0.0)
+                e, c = look.energy.get((region, g, q), (0.0, 0.0))
+                share = new_mw / cap if cap > 1e-9 else 0.0
             energy[k] = max(e, 0.0) * share
             co2[k] = max(c, 0.0) * share
             price[k] = look.price.get((region, q), 0.0)

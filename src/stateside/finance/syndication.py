@@ -223,8 +223,26 @@ def plan_projects(plan: Plan, scenario: Scenario, classes: tuple[str, ...] | Non
                 float(r.grant_usd),
                 f"fab {r.fab}",
             )
+    onsite = plan.tables.get("campus_power", pd.DataFrame())
+    for (campus, region, period), grp in (
+        onsite[onsite["new_mw"] > 1e-6].groupby(["campus", "region", "period"], sort=True)
+        if "campus_power" in owned and len(onsite)
+        else []
+    ):
+        techs = ", ".join(f"{t} {mw:,.0f} MW" for t, mw in zip(grp["technology"], grp["new_mw"], strict=True))
+        add(
+            f"power-{campus}",
+            "campus_power",
+            str(region),
+            int(period),
+            float(grp["capex_usd"].sum()),
+            0.0,
+            f"on-site power of campus {campus}: {techs}",
+        )
     # generation, storage and transmission are the grid's (COALITION_ASSET_CLASSES): listed only on request
     builds = plan.tables.get("builds", pd.DataFrame())
+    if "owner" in builds.columns:
+        builds = builds[builds["owner"].astype(str) != "coalition"]  # campus power: above
     if len(builds):
         cls = builds["technology"].astype(str).map(_tech_asset_class(scenario))
         new = builds.assign(asset_class=cls)

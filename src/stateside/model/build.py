@@ -11,6 +11,7 @@ import linopy
 from linopy.config import LinopySemanticsWarning
 
 from stateside.model.buildout import add_turbine_supply
+from stateside.model.campus_power import add_campus_power, add_onsite_variables
 from stateside.model.campuses import add_campus_limits, add_it_target
 from stateside.model.capital import add_capital
 from stateside.model.data import ModelData
@@ -52,6 +53,7 @@ def legacy_semantics() -> Iterator[None]:
 def _build(d: ModelData) -> BuiltModel:
     m = linopy.Model(force_dim_names=True)
     add_variables(m, d)
+    add_onsite_variables(m, d)
     e = build_expressions(m, d)
     add_retirement(m, d)
     add_dispatch_limits(m, d, e)
@@ -61,6 +63,7 @@ def _build(d: ModelData) -> BuiltModel:
     add_reserve_margin(m, d, e)
     add_turbine_supply(m, d)
     add_campus_limits(m, d)
+    add_campus_power(m, d, e)
     add_it_target(m, d, e)
     add_fab_once(m, d)
     add_chips(m, d, e)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import linopy
 import xarray as xr
 
+from stateside.model.campus_power import onsite_capex
 from stateside.model.data import ModelData
 from stateside.model.expressions import Expressions, cumulative, it_equipment_bought
 from stateside.scenario.settings import coalition_asset_classes
@@ -22,7 +23,9 @@ def capex_by_asset_class(m: linopy.Model, d: ModelData) -> linopy.LinearExpressi
     :math:`I^{tx}_p = \\sum_c \\kappa_c x_{c,p}`, :math:`I^{dc}_p = \\sum_k \\kappa_k m_k n_{k,p}`,
     :math:`I^{fab}_p = \\sum_f \\kappa_f y_{f,p}`,
     :math:`I^{IT}_p = \\kappa^{IT} P^{IT}_p + \\pi^{acc} (\\chi^{dom}_p + \\chi^{imp}_p)` (IT equipment
-    bought, new and refreshed, with its accelerators at their price).
+    bought, new and refreshed, with its accelerators at their price),
+    :math:`I^{cp}_p = \\sum_{g,k} \\kappa^o_{g,k,p} b^o_{g,k,p}` (campus-owned generation,
+    :mod:`stateside.model.campus_power`).
     """
     parts: list[linopy.LinearExpression] = []
     build_cost = m.variables["build"] * d.capex_musd_per_gw
@@ -52,6 +55,10 @@ def capex_by_asset_class(m: linopy.Model, d: ModelData) -> linopy.LinearExpressi
     else:
         it = 0 * m.variables["build"].sum(["technology", "region"])
     parts.append(it.expand_dims(asset_class=["it_equipment"]))
+    cp = onsite_capex(m, d)
+    if cp is None:
+        cp = 0 * m.variables["build"].sum(["technology", "region"])
+    parts.append(cp.expand_dims(asset_class=["campus_power"]))
     return linopy.merge(parts, dim="asset_class").sel(asset_class=d.asset_classes)
 
 

@@ -22,7 +22,7 @@ build comes online), ``day`` and ``step`` (the typical hours), ``corridor``,
 
 Each part is built, documented and tested on its own by a module of
 :mod:`stateside.model.inputs` (time, fleet, credits, demand, corridors, campuses,
-fabs, capital, penalties, it_equipment); :func:`prepare` only assembles them.
+campus_power, fabs, capital, penalties, it_equipment); :func:`prepare` only assembles them.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from stateside.model.inputs import (
     USD_PER_MUSD,
     annuity_factor,
 )
+from stateside.model.inputs.campus_power import CampusPowerData, build_campus_power
 from stateside.model.inputs.campuses import CampusData, build_campuses
 from stateside.model.inputs.capital import CapitalData, build_capital
 from stateside.model.inputs.corridors import CorridorData, build_corridors
@@ -88,6 +89,7 @@ class ModelData(
     PenaltyData,
     CorridorData,
     CampusData,
+    CampusPowerData,
     FabData,
     ItEquipmentData,
     CapitalData,
@@ -177,6 +179,7 @@ def prepare(
         **_parts(penalties),
         **_parts(corridors),
         **_parts(campuses),
+        **_parts(build_campus_power(scenario, time, fleet, campuses, demand.reserve_margin)),
         **_parts(fabs),
         **_parts(capital),
         **_parts(build_it_equipment(s, time)),

@@ -9,7 +9,7 @@
       + \\sum_k (\\psi_k \\kappa_k + \\phi_k)\\, m_k N_{k,p}
       + \\sum_f (\\psi_f \\kappa_f + \\phi_f) O_{f,p}
       + \\psi^{IT} \\sum_v A^{IT}_{v,p} \\big(\\kappa^{IT} P^{IT}_v + \\pi^{acc} (\\chi^{dom}_v + \\chi^{imp}_v)\\big)
-      \\Big] + \\text{penalties}
+      + C^{cp}_p \\Big] + \\text{penalties}
 
 :math:`W_p = \\sum_{y \\in p} (1+r)^{-(y-y_0)}` discounted years of the period;
 :math:`\\psi` capital recovery factors (annualised capex is counted in every period an
@@ -29,6 +29,9 @@ hour cost at least U (the part of :math:`\\max(W_p w_t \\lambda, U)` above
 :math:`W_p w_t \\lambda`). Grants are transfers: the social cost of a
 fab is its whole capex; grants only lower the equity the coalition must raise.
 
+:math:`C^{cp}_p` is the annual cost of campus-owned generation (capex annuity, fixed
+O&M, fuel; :func:`stateside.model.campus_power.onsite_cost`).
+
 Budget mode minimises the same cost less :math:`V \\sum_p L_p\\, IT_p`.
 """
 
@@ -38,6 +41,7 @@ import linopy
 import xarray as xr
 
 from stateside.model import data as md
+from stateside.model.campus_power import onsite_cost
 from stateside.model.campuses import it_counted
 from stateside.model.data import ModelData
 from stateside.model.expressions import Expressions
@@ -87,6 +91,9 @@ def cost_terms(m: linopy.Model, d: ModelData, e: Expressions) -> dict[str, linop
     if e.it_purchase is not None and bought is not None:
         spend = e.it_purchase * d.it_rest_musd_per_gw + bought * d.accelerator_price_musd_per_million
         terms["it_equipment"] = (spend.rename(period="vintage") * (d.it_active * d.it_annuity)).sum("vintage")
+    onsite = onsite_cost(m, d)
+    if onsite is not None:
+        terms["campus_power"] = onsite
     return terms
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import linopy
 
+from stateside.model.campus_power import onsite_supply
 from stateside.model.data import ModelData
 from stateside.model.expressions import Expressions
 from stateside.model.variables import regional_sum
@@ -90,18 +91,22 @@ def add_energy_balance(m: linopy.Model, d: ModelData, e: Expressions) -> None:
 
     .. math::
         \\sum_g q_{g,r,p,t} + \\sum_s (o_{s,r,p,t} - c_{s,r,p,t})
-        + \\sum_c A_{r,c} f_{c,p,t} + u_{r,p,t}
+        + \\sum_c A_{r,c} f_{c,p,t} + \\sum_{k \\in r} \\sum_g q^o_{g,k,p,t} + u_{r,p,t}
         = D_{r,p,t} + L^{dc}_{r,p} + L^{fab}_{r,p}
 
     :math:`A_{r,c}` is +1 where r is the corridor's 'to' end and -1 at its 'from' end;
     :math:`D` the background demand, :math:`L^{dc}` and :math:`L^{fab}` the plan's
-    campus and fab loads (flat over the hours).
+    campus and fab loads (flat over the hours); :math:`q^o` the output of campus-owned
+    generation (:mod:`stateside.model.campus_power`).
     """
     lhs = m.variables["gen"].sum("technology") + m.variables["unserved"]
     if len(d.storage):
         lhs = lhs + m.variables["discharge"].sum("technology") - m.variables["charge"].sum("technology")
     if len(d.corridors):
         lhs = lhs + regional_sum(m, m.variables["flow"], d.incidence_index, d.incidence_sign)
+    onsite = onsite_supply(m, d)
+    if onsite is not None:
+        lhs = lhs + onsite
     if e.campus_load is not None:
         lhs = lhs - e.campus_load
     if e.fab_load is not None:

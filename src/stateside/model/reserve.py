@@ -6,7 +6,8 @@ imports that share corridor capability with energy flows, and an elastic shortfa
 .. math::
     \\sum_{g \\notin \\mathcal C} \\kappa_g K_{g,r,p}
     + \\sum_{g \\in \\mathcal C} \\sum_k c_{g,k}\\, y_{g,r,p,k}
-    + \\sum_c A_{r,c} (z^+_{c,p} - z^-_{c,p}) + s_{r,p}
+    + \\sum_c A_{r,c} (z^+_{c,p} - z^-_{c,p})
+    + \\sum_{k \\in r} \\sum_g \\kappa_g K^o_{g,k,p} + s_{r,p}
     \\ge (1 + \\rho_r) \\left(\\hat D_{r,p} + \\hat L^{dc}_{r,p} + L^{fab}_{r,p}\\right)
 
 * ``credit_tranche_limit``: :math:`\\sum_k y_{g,r,p,k} \\le K_{g,r,p}` for stepped
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import linopy
 
+from stateside.model.campus_power import onsite_firm
 from stateside.model.data import ModelData
 from stateside.model.expressions import Expressions
 from stateside.model.variables import regional_sum
@@ -54,6 +56,9 @@ def add_reserve_margin(m: linopy.Model, d: ModelData, e: Expressions) -> None:
         )
         lhs = lhs + regional_sum(m, fwd, d.incidence_index, d.incidence_sign)
         lhs = lhs - regional_sum(m, rev, d.incidence_index, d.incidence_sign)
+    onsite = onsite_firm(m, d)
+    if onsite is not None:
+        lhs = lhs + onsite
     factor = 1.0 + d.reserve_margin
     if e.campus_peak is not None:
         lhs = lhs - factor * e.campus_peak

@@ -16,6 +16,9 @@ name                dims                                         meaning
 ``firm_forward``    corridor, period                             firm capacity lent from→to
 ``firm_reverse``    corridor, period                             firm capacity lent to→from
 ``modules``         campus, period                               campus modules added (integer)
+``onsite_build``    campus, technology, period                   on-site capacity a campus owns, online
+                                                                 from the period (islanded campuses)
+``onsite_gen``      campus, technology, period, day, step        its output
 ``it_unpowered``    interconnect, period                         IT GW not counted online: lost load in
                                                                  the campus's interconnection
 ``fab_build``       fab, period                                  fab comes online in period (binary)
@@ -151,3 +154,4 @@ def membership(items: xr.DataArray, regions: Iterable[str]) -> tuple[xr.DataArra
     index = xr.DataArray(idx, coords=coords, dims=["region", "_term"])
     sign = xr.DataArray(np.where(idx >= 0, 1.0, 0.0), coords=coords, dims=["region", "_term"])
     return index, sign
+

@@ -19,13 +19,15 @@ ASSET_CLASSES: tuple[str, ...] = (
     "transmission",
     "fab",
     "it_equipment",
+    "campus_power",
 )
 #: The asset classes the coalition owns and funds from its commitments. Generation,
 #: storage and transmission are built by the grid (utilities and merchants) for all load,
 #: at least cost, and recovered through rates; they never draw on the coalition's capital
-#: or appear in its cap tables (issue #11; coalition-owned power for a named campus is
-#: issue #12's).
-COALITION_ASSET_CLASSES: tuple[str, ...] = ("datacenter", "fab")
+#: or appear in its cap tables (issue #11). ``campus_power`` is the exception the coalition
+#: owns: generation a named campus needs before its grid connection (issue #12,
+#: :mod:`stateside.model.campus_power`).
+COALITION_ASSET_CLASSES: tuple[str, ...] = ("datacenter", "fab", "campus_power")
 #: Debt share of IT equipment when ``finance.debt_share`` does not name it (GPU-backed
 #: facilities lend about half the hardware's cost; SOURCES.md).
 IT_EQUIPMENT_DEBT_SHARE_DEFAULT = 0.5
@@ -235,7 +237,37 @@ class FinanceSettings(_Strict):
     @model_validator(mode="after")
     def _fill_it_debt(self) -> FinanceSettings:
         self.debt_share.setdefault("it_equipment", IT_EQUIPMENT_DEBT_SHARE_DEFAULT)
+        # campus-owned power is project-financed like the grid's generation unless stated
+        if "generation" in self.debt_share:
+            self.debt_share.setdefault("campus_power", self.debt_share["generation"])
         return self
+
+
+class CampusPowerSettings(_Strict):
+    """Generation a campus owns to run before its grid connection (``campuses.grid_connection_year``)."""
+
+    technologies: list[str] = Field(
+        default_factory=lambda: ["gas_ct"],
+        description="Technologies (thermal, from technologies.csv) a campus may build on site to run islanded before its grid connection.",
+    )
+    lead_time_years: int = Field(
+        1,
+        ge=0,
+        le=10,
+        description="Years from the decision to an on-site unit running (trailer-mounted aeroderivatives and engines: about a year); replaces the technology's construction_years for on-site builds.",
+    )
+    capex_multiplier: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="On-site capex as a multiple of the technology's capex in the campus's region (1: the same).",
+    )
+    island_reserve_margin: float = Field(
+        0.2,
+        ge=0,
+        le=2,
+        description="Firm on-site capacity above the campus's peak while islanded (fraction; N+1 redundancy); the region's reserve margin applies where it is higher.",
+    )
 
 
 class SecuritySettings(_Strict):
@@ -394,6 +426,10 @@ class Settings(_Strict):
         description="Impact reporting: host country and how campus capacity is shared (does not change the plan).",
     )
     power_only: bool = Field(False, description="Plan the power system alone: no campuses, fabs or capital.")
+    campus_power: CampusPowerSettings = Field(
+        default_factory=lambda: CampusPowerSettings(),
+        description="On-site generation the coalition owns for campuses that run before their grid connection (campuses.grid_connection_year).",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

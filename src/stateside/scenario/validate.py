@@ -746,6 +746,37 @@ def _check_periods(parsed: dict[str, _Parsed], periods: list[int], case: str, co
                         )
 
 
+def _check_campus_power(parsed: dict[str, _Parsed], settings: Settings, col: _Collector) -> None:
+    """Where some campus has a ``grid_connection_year``, ``campus_power.technologies``
+    names thermal technologies of technologies.csv (a connection year at or before
+    ``earliest_year`` only means the campus is never islanded)."""
+    techs, camp = parsed["technologies"], parsed["campuses"]
+    if not (techs.usable("technology") and techs.usable("kind")):
+        return
+    if "grid_connection_year" not in camp.values or not camp.column_values("grid_connection_year"):
+        return
+    kinds = {row["technology"]: row["kind"] for _, _, row in techs.rows() if row["technology"] is not None}
+    for name in settings.campus_power.technologies:
+        if name not in kinds:
+            close = difflib.get_close_matches(name, list(kinds), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            col.error(
+                SETTINGS_FILE,
+                None,
+                "campus_power.technologies",
+                "technologies of technologies.csv",
+                f"{name!r}{hint}",
+            )
+        elif kinds[name] != "thermal":
+            col.error(
+                SETTINGS_FILE,
+                None,
+                "campus_power.technologies",
+                "thermal technologies (an island runs on firm, dispatchable units)",
+                f"{name!r} of kind {kinds[name]!r}",
+            )
+
+
 def _check_fuels(parsed: dict[str, _Parsed], periods: list[int], col: _Collector) -> None:
     """One source per fuel price: a fuel priced by region in fuel_prices.csv has a blank
     national price in fuels.csv; a fuel that a technology burns has a price somewhere; a
@@ -1139,6 +1170,7 @@ def check_scenario(root: Path) -> CheckResult:
     if settings is not None:
         _check_periods(parsed, settings.period_years, settings.demand_case, col)
         _check_fuels(parsed, settings.period_years, col)
+        _check_campus_power(parsed, settings, col)
 
     profiles: pd.DataFrame | None = None
     if (root / PROFILES_FILE).is_file():

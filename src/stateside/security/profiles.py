@@ -25,6 +25,13 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+def islanded_campus(row: dict[str, Any]) -> bool:
+    """Whether a campus (a campuses.csv row) runs before its grid connection, on generation
+    it owns (``grid_connection_year`` after ``earliest_year``)."""
+    conn = as_float(row.get("grid_connection_year"), math.nan)
+    return not math.isnan(conn) and conn > as_float(row.get("earliest_year"))
+
+
 def as_list(value: object) -> list[str]:
     """Read a ';'-separated list cell (or an already parsed list)."""
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -384,6 +391,17 @@ class SecurityContext:
                     flags=flags,
                     debt_share=debt.get("it_equipment"),
                 )
+            if islanded_campus(row):
+                # the generation a campus owns to run before its grid connection (finance:
+                # "power-<campus>"); it holds no data, so it carries no campus flag
+                assets[f"power-{key}"] = asset_profile(
+                    rules,
+                    "campus_power",
+                    project=f"power-{key}",
+                    name=f"On-site power of {_text(row.get('name')) or key}",
+                    region=_text(row.get("region")),
+                    debt_share=debt.get("campus_power"),
+                )
         for row in tables.get("fabs", empty).to_dict("records"):
             key = _text(row.get("fab"))
             assets[key] = asset_profile(
@@ -402,11 +420,17 @@ class SecurityContext:
     @property
     def asset_classes(self) -> tuple[str, ...]:
         """The classes reviewed and capped: every class, IT equipment only where the
-        coalition buys it (``finance.it_equipment_buyer``; a tenant's is not the coalition's)."""
+        coalition buys it (``finance.it_equipment_buyer``; a tenant's is not the coalition's)
+        and campus power only where some campus runs before its grid connection."""
         buyer = getattr(
             getattr(getattr(self.scenario, "settings", None), "finance", None), "it_equipment_buyer", "tenant"
         )
-        return tuple(a for a in ASSET_CLASSES if a != "it_equipment" or buyer == "coalition")
+        islanded = any(a.asset_class == "campus_power" for a in self.assets.values())
+        return tuple(
+            a
+            for a in ASSET_CLASSES
+            if (a != "it_equipment" or buyer == "coalition") and (a != "campus_power" or islanded)
+        )
 
     def assets_of_class(self, asset_class: str) -> list[AssetProfile]:
         """The scenario's projects of a class, or the class-level profile if it has none."""
