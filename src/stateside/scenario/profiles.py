@@ -382,7 +382,7 @@ def fleet_power_curve(speed_m_s: FloatArray) -> FloatArray:
     hundreds of km, and with the farm spread the synthetic speed still gave Texas an 81-hour
     calm, so the intercept is widened to 2.5 m/s (see the constants above and
     docs/profiles.md). The curve is above zero at any speed (0.004 at 0 m/s, 0.10 at 4 m/s)
-    and approaches full output only gradually (0.70 at 12 m/s, 0.89 at 20 m/s), instead of
+    and approaches full output only gradually (0.70 at 12 m/s, 0.95 at 20 m/s), instead of
     one turbine's hard edges. Tabulated every 0.05 m/s up to 60 m/s and interpolated
     linearly; non-decreasing.
     """
