@@ -524,13 +524,16 @@ class Campus:
     sensitive_data: bool
     frontier_weights: bool
     why: str
+    grid_connection_year: int | None = None  # islanded on its own generation before (issue 12)
 
 
 CAMPUSES: tuple[Campus, ...] = (
     Campus("tx_abilene", "West Texas flagship campus (Abilene-like)", "TX", 200, 6, 2026, 1.25, False, True,
-           "Abilene-like site: 1.2 GW in 8 buildings, first phase energized 2025-26 (Crusoe release, May 2025)"),
+           "Abilene-like site: 1.2 GW in 8 buildings, first phase energized 2025-26 (Crusoe release, May 2025); "
+           "grid connection 2028, first phase on on-site gas turbines until then (speed to power, as at "
+           "xAI Memphis; ERCOT projects average 4.5 years of development, Enverus)", 2028),
     Campus("tx_permian", "Permian Basin campus", "TX", 250, 4, 2028, 1.25, False, True,
-           "ERCOT West: gas supply and fast interconnection"),
+           "ERCOT West: gas supply; grid connection 2030, on-site gas at the basin's gas supply until then", 2030),
     Campus("va_loudoun", "Northern Virginia inference campus", "VA", 200, 2, 2027, 1.2, True, False,
            "the largest data-center market (EPRI: 25.6% of VA load); small because Dominion's queue is long"),
     Campus("va_southside", "Southside Virginia campus", "VA", 250, 4, 2028, 1.2, True, False,
@@ -1999,6 +2002,7 @@ def build_campuses() -> pd.DataFrame:
                 "module_it_mw": c.module_it_mw,
                 "max_modules": c.max_modules,
                 "earliest_year": c.earliest_year,
+                "grid_connection_year": c.grid_connection_year,
                 "capex_usd_per_kw_it": round(capex, 2),
                 "fixed_om_usd_per_kw_year": round(capex * CAMPUS_FOM_SHARE, 2),
                 "pue": c.pue,
@@ -2256,6 +2260,15 @@ voll_usd_per_mwh: 10000
 # (pages/gas_plant_costs_and_lead_times_reported.csv; check: EIA 860M plans 18.7 GW of CC for 2025-2028, 4.7 GW/yr).
 turbine_supply_mw_per_year: {turbines}
 new_corridors_allowed: true
+# Campuses with a grid_connection_year (campuses.csv) run islanded on gas they own until then
+# (issue 12, SOURCES.md "Campus-owned power"). Illustrative: trailer-mounted aeroderivative
+# turbines run within about a year of the order (xAI Memphis); N+1 redundancy on the campus peak;
+# ATB gas CT capex (on-site generation adds USD 1-3 M per MW of a data center, CBRE via build.inc).
+campus_power:
+  technologies: [gas_ct]
+  lead_time_years: 1
+  capex_multiplier: 1.0
+  island_reserve_margin: 0.2
 chips:
   # Illustrative: 72 GPUs per ~120 kW GB200 NVL72 rack = 600/MW of rack power, 80% of IT in GPU racks.
   accelerators_per_mw_it: {ACCELERATORS_PER_MW_IT}

@@ -135,3 +135,27 @@ def test_the_round_trip_keeps_the_grids_blank_campus(tmp_path) -> None:  # type:
         back.table("builds")[["campus", "owner"]].astype(str),
         plan.table("builds")[["campus", "owner"]].astype(str),
     )
+
+
+def test_an_islanded_plant_never_sells_to_the_grid() -> None:
+    """The grid's gas takes 2 years to build, the campus's none. Background load of 100 MW
+    in 2026 has no plant at all, and the campus may run only from 2028 (connected after the
+    horizon). The campus must not build early to serve the grid: 2026's load goes unserved,
+    and in 2028 its 240 MW make exactly its own 200 MW while the grid builds for the rest."""
+    sc = _case(2030, voll_usd_per_mwh=100_000.0)
+    sc.tables["existing_capacity"] = sc.tables["existing_capacity"].iloc[0:0]
+    sc.tables["technologies"].loc[:, "construction_years"] = 2.0
+    sc.tables["campuses"].loc[:, "earliest_year"] = 2028
+    sc.tables["demand"].loc[:, "annual_demand_mwh"] = 100.0 * 8760.0
+    sc.settings.it_target_mw[2026] = 0.0
+    plan = _solve(sc)
+    onsite = plan.table("campus_power").set_index("period")
+    assert 2026 not in onsite.index
+    assert onsite.loc[2028, "new_mw"] == pytest.approx(240.0, rel=1e-9)
+    assert onsite.loc[2028, "energy_mwh"] == pytest.approx(200.0 * 8760.0, rel=1e-9)
+    unserved = plan.table("unserved").groupby("period")["unserved_mwh"].sum()
+    assert unserved.loc[2026] == pytest.approx(100.0 * 8760.0, rel=1e-6)
+    grid = plan.table("builds")
+    assert grid.loc[(grid["owner"] == "grid") & (grid["period"] == 2028), "new_mw"].sum() == pytest.approx(
+        100.0, rel=1e-6
+    )

@@ -13,15 +13,18 @@ its lifetime, :math:`\\psi_g` capital recovery factor, :math:`\\phi_{g,p}` fixed
 * ``island_energy`` for islanded :math:`(k,p)`:
   :math:`\\sum_g q^o_{g,k,p,t} = \\ell_k m_k N_{k,p}` in every typical hour — the campus
   runs on its own plant and neither imports nor exports;
-* ``island_firm`` for islanded :math:`(k,p)`:
-  :math:`\\sum_g \\kappa_g K^o_{g,k,p} \\ge (1 + \\rho^o_k)\\, \\lambda_k m_k N_{k,p}`
-  (N+1 redundancy on the campus's peak);
+* ``island_firm`` for islanded :math:`(k,p)` in which the campus may run:
+  :math:`\\sum_g \\kappa_g K^o_{g,k,p} = (1 + \\rho^o_k)\\, \\lambda_k m_k N_{k,p}`
+  (N+1 redundancy on the campus's peak, and no more: an equality, so the coalition
+  never builds grid capacity under a campus's name);
+* ``onsite_firm_def``: :math:`F_{k,p} = c_{k,p} \\sum_g \\kappa_g K^o_{g,k,p}` (variable
+  ``onsite_firm``), the firm capacity the campus's region counts;
 * the units feed their region: :math:`\\sum_{k \\in r} \\sum_g q^o` joins the supply side of
-  ``energy_balance`` and :math:`\\sum_{k \\in r} \\sum_g \\kappa_g K^o` the firm capacity of
-  ``reserve_margin``. The campus's load is on its region's balance in every period, so
-  while islanded the two cancel exactly (``island_energy``), and since
-  :math:`\\rho^o_k \\ge \\rho_r` the island's own firm capacity covers the campus's share of
-  the region's reserve requirement;
+  ``energy_balance`` and :math:`\\sum_{k \\in r} F_{k,p}` the firm capacity of
+  ``reserve_margin``. The campus's load and peak are on its region's balance and reserve
+  requirement in every period; while islanded the output cancels the load exactly
+  (``island_energy``) and :math:`F_{k,p} = (1+\\rho_r) \\lambda_k m_k N_{k,p}` cancels the
+  campus's share of the requirement exactly, so an island neither lends nor borrows;
 * gas units draw on the national ``turbine_supply``;
 * cost (objective term ``campus_power``, $M/yr of period p):
   :math:`\\sum_{g,k,v} A_{g,v,p} \\psi_g \\kappa^o_{g,k,v} b^o_{g,k,v} + \\sum_{g,k} \\phi_{g,p} K^o_{g,k,p}
@@ -59,6 +62,12 @@ def add_onsite_variables(m: linopy.Model, d: ModelData) -> None:
         name="onsite_gen",
         mask=mask,
     )
+    m.add_variables(
+        lower=0,
+        coords=[d.campuses, d.periods],
+        name="onsite_firm",
+        mask=online.any("technology").transpose("campus", "period"),
+    )
 
 
 def _possibly_online(d: ModelData) -> xr.DataArray:
@@ -84,15 +93,24 @@ def add_campus_power(m: linopy.Model, d: ModelData, e: Expressions) -> None:
     m.add_constraints(
         gen - d.onsite_availability * cap <= 0, name="onsite_dispatch_limit", mask=gen.labels >= 0
     )
-    # islanded periods in which some module of the campus may be online
-    may_run = (d.campus_allowed.astype(float).cumsum("period") > 0) & d.campus_islanded
-    islanded = may_run.transpose("campus", "period")
+    islanded = d.campus_islanded.transpose("campus", "period")
     energy_gw = e.campus_modules_online * (d.campus_module_gw * d.campus_load_factor)
-    hourly = islanded.broadcast_like(d.onsite_availability.isel(technology=0, drop=True))
-    m.add_constraints(gen.sum("technology") - energy_gw == 0, name="island_energy", mask=hourly)
+    # every islanded hour in which an on-site unit may run: output = the campus's load
+    # (0 before the campus runs: the units never sell to the grid while islanded)
+    units = _possibly_online(d).any("technology").transpose("campus", "period")
+    hourly = (islanded & units).broadcast_like(d.onsite_availability.isel(technology=0, drop=True))
+    m.add_constraints(
+        gen.sum("technology") - energy_gw == 0,
+        name="island_energy",
+        mask=hourly.transpose("campus", "period", "day", "step"),
+    )
+    # islanded periods in which some module of the campus may be online
+    may_run = (d.campus_allowed.astype(float).cumsum("period") > 0).transpose("campus", "period") & islanded
     firm = (cap * d.capacity_credit.sel(technology=d.onsite_techs)).sum("technology")
     peak = e.campus_modules_online * (d.campus_module_gw * d.campus_peak_factor * (1 + d.onsite_island_margin))
-    m.add_constraints(firm - peak >= 0, name="island_firm", mask=islanded)
+    m.add_constraints(firm - peak == 0, name="island_firm", mask=may_run)
+    f = m.variables["onsite_firm"]
+    m.add_constraints(f - d.onsite_firm_share * firm == 0, name="onsite_firm_def", mask=f.labels >= 0)
 
 
 def _by_region(m: linopy.Model, d: ModelData, var: linopy.Variable) -> linopy.LinearExpression:
@@ -109,13 +127,10 @@ def onsite_supply(m: linopy.Model, d: ModelData) -> linopy.LinearExpression | No
 
 
 def onsite_firm(m: linopy.Model, d: ModelData) -> linopy.LinearExpression | None:
-    """:math:`\\sum_{k \\in r} \\sum_g \\kappa_g K^o_{g,k,p}` (region, period): the
-    ``reserve_margin`` term."""
+    """:math:`\\sum_{k \\in r} F_{k,p}` (region, period): the ``reserve_margin`` term."""
     if not has_campus_power(d):
         return None
-    built = _by_region(m, d, m.variables["onsite_build"]).rename(period="vintage")
-    credit = d.active.sel(technology=d.onsite_techs) * d.capacity_credit.sel(technology=d.onsite_techs)
-    return (built * credit).sum(["technology", "vintage"])
+    return _by_region(m, d, m.variables["onsite_firm"])
 
 
 def onsite_turbines(m: linopy.Model, d: ModelData) -> linopy.LinearExpression | None:

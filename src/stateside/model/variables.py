@@ -19,6 +19,7 @@ name                dims                                         meaning
 ``onsite_build``    campus, technology, period                   on-site capacity a campus owns, online
                                                                  from the period (islanded campuses)
 ``onsite_gen``      campus, technology, period, day, step        its output
+``onsite_firm``     campus, period                               its firm capacity its region counts
 ``it_unpowered``    interconnect, period                         IT GW not counted online: lost load in
                                                                  the campus's interconnection
 ``fab_build``       fab, period                                  fab comes online in period (binary)

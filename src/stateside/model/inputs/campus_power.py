@@ -19,13 +19,19 @@ symbol                meaning
 :math:`a_{g,k,t}`     availability (the technology's derate in the campus's region)
 :math:`\\kappa_g`      flat capacity credit
 :math:`\\rho^o_k`      island reserve margin: max(``island_reserve_margin``, the
-                      region's reserve margin)
+                      region's reserve margin :math:`\\rho_r`)
+:math:`c_{k,p}`       share of the campus's firm on-site capacity its region counts:
+                      :math:`(1+\\rho_r)/(1+\\rho^o_k)` while islanded (exactly the campus's
+                      own requirement), 1 once connected
 ====================  =================================================================
 
-On-site units can be built only for an islanded period (:math:`\\iota_{k,p} = 1`), from
+On-site units can be built only for an islanded period (:math:`\\iota_{k,p} = 1`) in
+which the campus may run (its ``earliest_year`` has come), from
 ``start_year + campus_power.lead_time_years`` on: once connected, a campus buys from the
 grid, and any further plant is the grid's (one least-cost co-optimisation would
-otherwise split identical plants between two owners at random).
+otherwise split identical plants between two owners at random). While islanded the units
+make exactly the campus's load, nothing for the grid (``island_energy``): a campus plant
+built faster than the grid's could otherwise sell to the grid before its campus runs.
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ class CampusPowerData:
     onsite_marginal_cost_musd_per_gwh: xr.DataArray  # (technology, campus, period) mu
     onsite_availability: xr.DataArray  # (technology, campus, day, step) a
     onsite_island_margin: xr.DataArray  # (campus) rho^o
+    onsite_firm_share: xr.DataArray  # (campus, period) c
 
     @property
     def has_campus_power(self) -> bool:
@@ -91,9 +98,11 @@ def build_campus_power(
         return out.drop_vars("region", errors="ignore")
 
     lead_ok = np.asarray(periods.values, dtype=float) >= s.start_year + s.campus_power.lead_time_years
+    # a module may be online: the campus's earliest year has come
+    may_run = np.cumsum(campuses.campus_allowed.transpose("campus", "period").values, axis=1) > 0
     if len(techs):
         fuel_ok = at_campus(fleet.dispatchable).transpose("technology", "campus").values
-        can = fuel_ok[:, :, None] & islanded[None, :, :] & lead_ok[None, None, :]
+        can = fuel_ok[:, :, None] & (islanded & may_run)[None, :, :] & lead_ok[None, None, :]
         capex = at_campus(fleet.capex_musd_per_gw).transpose("technology", "campus", "period").values
         capex = capex * s.campus_power.capex_multiplier
         mu = at_campus(fleet.marginal_cost_musd_per_gwh).transpose("technology", "campus", "period").values
@@ -114,4 +123,8 @@ def build_campus_power(
             avail, {"technology": techs, "campus": camp_index, "day": time.days, "step": time.steps}
         ),
         onsite_island_margin=da(margin, {"campus": camp_index}),
+        onsite_firm_share=da(
+            np.where(islanded, ((1 + rho) / (1 + margin))[:, None], 1.0),
+            {"campus": camp_index, "period": periods},
+        ),
     )
