@@ -79,8 +79,17 @@ def test_energy_balance_closes_per_region_and_hour(default_run: PlanRun) -> None
     campus_gw = _sol(default_run, "modules").cumsum("period") * d.campus_module_gw * d.campus_load_factor
     fab_gw = _sol(default_run, "fab_build").cumsum("period") * d.fab_power_gw
     load = d.demand_gw + by_region(campus_gw, d.campus_region) + by_region(fab_gw, d.fab_region)
-    residual = supply + into - load
+    onsite = _sol(default_run, "onsite_gen").sum("technology")  # campus-owned units (tx_abilene)
+    own = xr.zeros_like(supply)
+    for k in d.campuses.values:
+        own.loc[{"region": str(d.campus_region.sel(campus=k).item())}] += onsite.sel(campus=k, drop=True)
+    residual = supply + own + into - load
     assert float(abs(residual).max()) < TOL
+    # while islanded a campus runs on its own units alone, in every hour
+    islanded = d.campus_islanded & (_sol(default_run, "modules").cumsum("period") > 0)
+    assert bool(islanded.any())
+    gap = (onsite - campus_gw).where(islanded, 0.0)
+    assert float(abs(gap).max()) < TOL
 
 
 def test_nothing_online_before_its_lead_time(default_run: PlanRun) -> None:
@@ -90,8 +99,11 @@ def test_nothing_online_before_its_lead_time(default_run: PlanRun) -> None:
     tech = sc.technologies.set_index("technology")
     b = plan.table("builds")
     built = b[b["new_mw"] > TOL]
-    earliest = start + built["technology"].map(tech["construction_years"])
-    assert (built["period"] >= earliest).all()
+    grid_lead = built["technology"].map(tech["construction_years"])
+    # campus-owned units have their own lead time (trailer-mounted turbines)
+    lead = grid_lead.where(built["owner"] == "grid", sc.settings.campus_power.lead_time_years)
+    assert (built["period"] >= start + lead).all()
+    assert (built.loc[built["owner"] == "coalition", "campus"] != "").all()
     camp = plan.table("campuses")
     first = camp[camp["new_modules"] > 0].merge(sc.campuses[["campus", "earliest_year"]], on="campus")
     assert (first["period"] >= first["earliest_year"]).all()
@@ -128,6 +140,15 @@ def test_reserve_margin_holds(default_run: PlanRun) -> None:
         net.loc[{"region": str(d.corridor_to.sel(corridor=c).item())}] += zc
         net.loc[{"region": str(d.corridor_from.sel(corridor=c).item())}] -= zc
     short = _sol(default_run, "reserve_short")
+    # campus-owned units: all their credit once connected, exactly the campus's own
+    # requirement (1 + rho_r) x peak while islanded
+    b = _sol(default_run, "onsite_build").rename(period="vintage")
+    onsite_cap = (b * d.active.sel(technology=d.onsite_techs)).sum("vintage")
+    onsite_firm = (onsite_cap * d.capacity_credit.sel(technology=d.onsite_techs)).sum("technology")
+    rho = d.reserve_margin.sel(region=d.campus_region).drop_vars("region")
+    counted = onsite_firm * xr.where(d.campus_islanded, (1 + rho) / (1 + d.onsite_island_margin), 1.0)
+    for k in d.campuses.values:
+        net.loc[{"region": str(d.campus_region.sel(campus=k).item())}] += counted.sel(campus=k, drop=True)
     campus = default_run.built.expressions.campus_peak
     fab = default_run.built.expressions.fab_load
     assert campus is not None and fab is not None
