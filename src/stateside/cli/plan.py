@@ -211,6 +211,27 @@ def summary_tables(plan: Plan) -> list[Table]:
                 t.add_row(str(r.campus), str(r.region), f"{r.new_it_mw:,.0f}", str(first.get(r.campus, "")))
             _ids(t, "campus")
             out.append(t)
+    onsite = plan.tables.get("campus_power", pd.DataFrame())
+    if len(onsite) and float(onsite["new_mw"].sum()) > 0.5:
+        t = Table(
+            title="Campus-owned power (the coalition's; runs the campus before its grid connection)",
+            title_justify="left",
+            title_style="bold",
+        )
+        for col in ("campus", "technology", "MW", "online from", "islanded in", "capex USD bn"):
+            t.add_column(col, justify="right" if col in ("MW", "capex USD bn") else "left")
+        for (campus, tech), g in onsite.groupby(["campus", "technology"], sort=True):
+            new = g[g["new_mw"] > 1e-6]
+            isl = ", ".join(str(int(p)) for p in g.loc[g["islanded"].astype(bool), "period"])
+            t.add_row(
+                str(campus),
+                str(tech),
+                f"{new['new_mw'].sum():,.0f}",
+                ", ".join(str(int(p)) for p in new["period"]),
+                isl or "-",
+                _money(float(new["capex_usd"].sum())),
+            )
+        out.append(t)
     fabs = plan.tables.get("fabs", pd.DataFrame())
     if len(fabs) and fabs["decided"].any():
         t = Table(title="Fabs built", title_justify="left", title_style="bold")
