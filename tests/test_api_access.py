@@ -31,12 +31,15 @@ STATE_TABLES = {
 }  # fmt: skip
 #: tables a plan may have or not, depending on the model's version (a state official reads those there are)
 STATE_TABLES_IF_PRESENT = {
+    "campus_power",
     "counterfactual_builds",
     "counterfactual_corridors",
     "counterfactual_prices",
     "ratepayer_impact",
 }
-REVIEWER_TABLES = {"cap_tables", "capital", "campuses", "fabs", "impact_coefficients", "impact_sources"}
+REVIEWER_TABLES = {
+    "cap_tables", "capital", "campuses", "campus_power", "fabs", "impact_coefficients", "impact_sources",
+}  # fmt: skip
 INVESTOR_INPUTS = {"investors", "commitments", "share_caps"}
 REVIEWER_INPUTS = {"investors", "entities", "ownership", "control", "share_caps", "campuses", "fabs"}
 STATE_INPUTS = {

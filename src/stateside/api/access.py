@@ -63,6 +63,7 @@ COALITION_TABLES: frozenset[str] = frozenset(
         "prices",
         "corridors",
         "campuses",
+        "campus_power",
         "fabs",
         "it_capacity",
         "chips",
@@ -89,7 +90,9 @@ INVESTOR_WITHHELD_SUMMARY: tuple[tuple[str, str], ...] = (("impact", "allied_cap
 #: reference data anyone who may see a run may read
 REFERENCE_TABLES: frozenset[str] = frozenset({"impact_coefficients", "impact_sources"})
 #: what a reviewer reads: ownership and the projects it is of
-REVIEWER_TABLES: frozenset[str] = frozenset({"cap_tables", "capital", "campuses", "fabs"}) | REFERENCE_TABLES
+REVIEWER_TABLES: frozenset[str] = (
+    frozenset({"cap_tables", "capital", "campuses", "campus_power", "fabs"}) | REFERENCE_TABLES
+)
 #: national tables a state official does not see even though they might have a region column
 NATIONAL_TABLES: frozenset[str] = frozenset(
     {"capital", "capital_by_investor", "capital_pipeline", "investor_returns", "investor_cashflows"}
