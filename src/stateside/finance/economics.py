@@ -566,7 +566,9 @@ def build_components(
                     )
                 )
         else:  # generation or storage: one component per technology built
-            builds = builds[builds["owner"].astype(str) != "coalition"] if "owner" in builds.columns else builds
+            builds = (
+                builds[builds["owner"].astype(str) != "coalition"] if "owner" in builds.columns else builds
+            )
             rows = builds[
                 (builds["region"].astype(str) == region)
                 & (builds["period"].astype(int) == p)

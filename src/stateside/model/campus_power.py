@@ -55,7 +55,9 @@ def add_onsite_variables(m: linopy.Model, d: ModelData) -> None:
     can = d.onsite_can_build.transpose("campus", "technology", "period")
     m.add_variables(lower=0, coords=[d.campuses, d.onsite_techs, d.periods], name="onsite_build", mask=can)
     online = _possibly_online(d).transpose("campus", "technology", "period")
-    mask = online.broadcast_like(d.onsite_availability).transpose("campus", "technology", "period", "day", "step")
+    mask = online.broadcast_like(d.onsite_availability).transpose(
+        "campus", "technology", "period", "day", "step"
+    )
     m.add_variables(
         lower=0,
         coords=[d.campuses, d.onsite_techs, d.periods, d.days, d.steps],
@@ -107,7 +109,9 @@ def add_campus_power(m: linopy.Model, d: ModelData, e: Expressions) -> None:
     # islanded periods in which some module of the campus may be online
     may_run = (d.campus_allowed.astype(float).cumsum("period") > 0).transpose("campus", "period") & islanded
     firm = (cap * d.capacity_credit.sel(technology=d.onsite_techs)).sum("technology")
-    peak = e.campus_modules_online * (d.campus_module_gw * d.campus_peak_factor * (1 + d.onsite_island_margin))
+    peak = e.campus_modules_online * (
+        d.campus_module_gw * d.campus_peak_factor * (1 + d.onsite_island_margin)
+    )
     m.add_constraints(firm - peak == 0, name="island_firm", mask=may_run)
     f = m.variables["onsite_firm"]
     m.add_constraints(f - d.onsite_firm_share * firm == 0, name="onsite_firm_def", mask=f.labels >= 0)

@@ -155,4 +155,3 @@ def membership(items: xr.DataArray, regions: Iterable[str]) -> tuple[xr.DataArra
     index = xr.DataArray(idx, coords=coords, dims=["region", "_term"])
     sign = xr.DataArray(np.where(idx >= 0, 1.0, 0.0), coords=coords, dims=["region", "_term"])
     return index, sign
-

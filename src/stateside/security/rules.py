@@ -22,7 +22,9 @@ from stateside.security.errors import SecurityDataError
 Outcome = Literal["clear", "voluntary_notice", "mandatory_declaration", "prohibited"]
 Right = Literal["board_seat", "observer", "veto", "mnpi_access", "substantive_decisions"]
 Prong = Literal["critical_technology", "critical_infrastructure", "sensitive_personal_data"]
-AssetClassName = Literal["datacenter", "generation", "storage", "transmission", "fab", "it_equipment", "campus_power"]
+AssetClassName = Literal[
+    "datacenter", "generation", "storage", "transmission", "fab", "it_equipment", "campus_power"
+]
 CampusFlag = Literal["sensitive_data", "frontier_weights"]
 
 OUTCOMES: tuple[Outcome, ...] = ("clear", "voluntary_notice", "mandatory_declaration", "prohibited")

@@ -86,7 +86,11 @@ def build_campus_power(
     s = scenario.settings
     periods = time.periods
     camp_index = campuses.campuses
-    islanded = islanded_matrix(scenario, camp_index, periods) if len(camp_index) else np.zeros((0, len(periods)))
+    islanded = (
+        islanded_matrix(scenario, camp_index, periods)
+        if len(camp_index)
+        else np.zeros((0, len(periods)), dtype=bool)
+    )
     wanted = [g for g in s.campus_power.technologies if g in set(fleet.generators)]
     techs = pd.Index(wanted if bool(islanded.any()) else [], name="technology")
     region_of = campuses.campus_region
