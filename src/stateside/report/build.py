@@ -542,6 +542,28 @@ def _campuses(ctx: Context) -> str:
             ],
             row_class=lambda r: "" if r.get("built") else "muted",
         )
+    onsite = ctx.table("campus_power")
+    if len(onsite):
+        body += "<h3>Campus-owned power</h3>" + f.table(
+            onsite,
+            [
+                ("campus", "campus", f.text),
+                ("region", "state", f.text),
+                ("technology", "technology", f.text),
+                ("period", "period", f.year),
+                ("islanded", "islanded (before its grid connection)", f.text),
+                ("new_mw", "new MW", f.num),
+                ("capacity_mw", "MW", f.num),
+                ("energy_mwh", "output, MWh/yr", f.num),
+                ("co2_t", "CO2, t/yr", f.num),
+                ("capex_usd", "capex, USD bn", f.bn),
+            ],
+        )
+        body += (
+            '<p class="muted small">The coalition\'s own units (project <code>power-&lt;campus&gt;</code>): '
+            "while islanded they make exactly the campus's load; once it is connected they run for the "
+            "region like any plant.</p>"
+        )
     chips = ctx.table("chips_complementarity")
     body += "<h3>Accelerators: need met by domestic fabs</h3>" + _figure(
         ctx, figures.chips(chips), "chips", "No accelerator need in this plan."
