@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from stateside.plan import Plan
 from stateside.scenario.settings import Settings
 from stateside.scenario.types import TABLE_NAMES, Scenario
 from stateside.scenario.typical import TypicalPeriods
@@ -230,3 +231,18 @@ def typical(
         block_hours=block,
         peak_demand_factor=pd.Series(peak_factor, index=regions),
     )
+
+
+def solved(sc: Scenario, typ: TypicalPeriods | None = None) -> Plan:
+    """Build, solve (asserting an optimal solve) and read a factory scenario's plan; by
+    default on one flat typical day in every region."""
+    from stateside.model.build import build_model
+    from stateside.model.data import prepare
+    from stateside.model.solve import solve
+    from stateside.plan import extract_plan
+
+    regions = [str(r) for r in sc.regions["region"]]
+    built = build_model(prepare(sc, typ if typ is not None else typical(regions)))
+    result = solve(built, sc.settings.solver)
+    assert result.optimal, result
+    return extract_plan(built, result, "test", 0.0)

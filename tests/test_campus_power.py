@@ -20,10 +20,7 @@ import pytest
 
 import factory as f
 from stateside.finance.report import attach_finance
-from stateside.model.build import build_model
-from stateside.model.data import prepare
-from stateside.model.solve import solve
-from stateside.plan import Plan, extract_plan
+from stateside.plan import Plan
 from stateside.scenario.types import Scenario
 
 GAS = {"technology": "gas_ct", "fuel": "gas", "uses_gas_turbine": True}
@@ -56,10 +53,7 @@ def _case(connection: int | None, **over: Any) -> Scenario:
 
 
 def _solve(sc: Scenario) -> Plan:
-    built = build_model(prepare(sc, f.typical(["AA"])))
-    result = solve(built, sc.settings.solver)
-    assert result.optimal, result
-    return extract_plan(built, result, "test", 0.0)
+    return f.solved(sc)
 
 
 def test_an_islanded_campus_owns_exactly_its_firm_need() -> None:

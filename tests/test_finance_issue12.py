@@ -19,11 +19,8 @@ import factory as f
 from stateside.finance.economics import EconomicsAssumptions, price_plan
 from stateside.finance.report import attach_finance
 from stateside.finance.syndication import plan_projects
-from stateside.model.build import build_model
-from stateside.model.data import prepare
 from stateside.model.inputs.it_equipment import refresh_matrix
-from stateside.model.solve import solve
-from stateside.plan import Plan, extract_plan
+from stateside.plan import Plan
 from stateside.scenario.load import load_checked
 from stateside.scenario.settings import Settings
 from stateside.scenario.types import Scenario
@@ -206,10 +203,7 @@ def _one_campus(buyer: str, commitments: float = 1e12) -> Scenario:
 
 
 def _solve(sc: Scenario) -> Plan:
-    built = build_model(prepare(sc, f.typical(["AA"])))
-    result = solve(built, sc.settings.solver)
-    assert result.optimal, result
-    return extract_plan(built, result, "test", 0.0)
+    return f.solved(sc)
 
 
 def test_accelerators_are_priced_and_bought_as_needed() -> None:

@@ -52,10 +52,7 @@ def _scenario() -> Scenario:
 
 
 def _run(sc: Scenario) -> Plan:
-    built = build_model(prepare(sc, f.typical(["AA"])))
-    result = solve(built, sc.settings.solver)
-    assert result.optimal, result
-    return extract_plan(built, result, "test", 0.0)
+    return f.solved(sc)
 
 
 def test_ratepayer_impact_sign_and_size() -> None:
