@@ -2,10 +2,13 @@
 
 The problem is the default US scenario cut to N regions (breadth-first over corridors from
 Texas), power only (no campuses, fabs or capital), its last investment period alone, with
-T typical days of 4-hour blocks. The two constraints the PyPSA export cannot carry are
-switched off on both sides: the reserve margin (peak demand set to zero, so it is
-trivially met) and the national turbine-supply limit. Stateside solves its model;
-PyPSA solves the network ``stateside export pypsa`` writes for it (docs/export.md).
+T typical days of B-hour blocks. What the PyPSA export does not carry is switched off on
+both sides: the reserve margin (peak demand set to zero, so it is trivially met), the
+national turbine-supply limit, and economic retirement (``economic_retirement: false``:
+Stateside may retire existing coal, gas, oil and biomass early and counts the fixed O&M
+of what it keeps, while the export writes the existing fleet as fixed capacity at zero
+capital cost; with retirement on, the optima differ by 6.4 % at 5 regions x 4 days x 4 h).
+Stateside solves its model; PyPSA solves the network ``stateside export pypsa`` writes for it (docs/export.md).
 Both call HiGHS through linopy's direct interface with Stateside's solver settings
 (dual simplex, presolve on).
 
@@ -16,21 +19,43 @@ Each measurement runs in a fresh process (peak memory is that process's maximum 
 * PyPSA: ``pypsa.Network(file)`` (load), ``n.optimize.create_model()`` (build),
   ``n.optimize.solve_model()`` (solve, with writing the solution back to the network).
 
-    .venv/bin/python benchmarks/bench_pypsa.py [--regions 5 15 51] [--days 4 12] [--runs 3]
+Storage cycles within each typical day on both sides. For PyPSA the benchmark adds them
+with :func:`own_day_cycles` (below); ``--export-cycles`` uses the export's
+``per_day_storage_cycles`` instead, which also makes every typical day end at the same
+state of charge — a tighter problem than Stateside's whenever storage wants different
+levels on different days (PyPSA's optimum higher by 9.5e-8 at 5 regions x 4 days hourly,
+3.3e-5 at 1 region x 24 days x 4 h, 6.9e-5 at 5 regions x 24 days hourly).
+
+A run *finishes* when its solve ends optimal. Where both sides finish, the row gives the
+relative objective difference |S - P| / max(|S|, 1) (S: Stateside's objective in USD);
+where either does not (HiGHS's time limit, ``--time-limit``, or a crash), the row says
+"did not finish" and which side, and the ratio is a bound. The ratio is
+(build S + solve S) / (build P + solve P); PyPSA's file load is left out of it.
+
+    .venv/bin/python benchmarks/bench_pypsa.py [--regions 5 15 51] [--days 4 12] [--block 4]
+        [--runs 3] [--time-limit 900] [--single-above 120] [--export-cycles]
+
+``--time-limit`` is HiGHS's limit for each solve, both sides (default: the scenario's
+``solver.time_limit_s``); ``--single-above`` keeps a cell at one run when its first run
+on either side took longer than that (build + solve, seconds).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import logging
+import math
 import os
 import pickle
 import platform
+import subprocess
 import tempfile
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -65,11 +90,12 @@ built = build_model(d)
 t2 = time.perf_counter()
 result = solve(built, scenario.settings.solver)
 t3 = time.perf_counter()
+objective = result.objective_musd * 1e6 if result.optimal else float("nan")
 m = built.model
 print(json.dumps({{
     "prepare_s": t1 - t0, "linopy_s": t2 - t1, "build_s": t2 - t0, "solve_s": t3 - t2,
     "highs_s": result.highs_seconds, "rows": int(m.ncons), "cols": int(m.nvars),
-    "status": result.termination, "objective_usd": result.objective_musd * 1e6,
+    "status": result.termination, "objective_usd": objective,
     "rss_base_mb": rss0, "rss_peak_mb": mem_mb("VmHWM"),
 }}))
 """
@@ -81,7 +107,7 @@ warnings.simplefilter("ignore")
 import pypsa
 logging.disable(logging.WARNING)
 from stateside.model.solve import highs_options
-from stateside.export.pypsa import per_day_storage_cycles
+from {cycles_module} import {cycles} as cycles
 from stateside.scenario.settings import SolverSettings
 options = highs_options(SolverSettings.model_validate_json({solver!r}), mip=False)
 rss0 = mem_mb("VmRSS")
@@ -89,21 +115,63 @@ t0 = time.perf_counter()
 n = pypsa.Network({path!r})
 t1 = time.perf_counter()
 m = n.optimize.create_model(include_objective_constant=False)
-per_day_storage_cycles(n)  # Stateside's per-day storage cycles (docs/export.md)
+cycles(n)  # storage cycles within each typical day (module docstring)
 t2 = time.perf_counter()
 status, condition = n.optimize.solve_model(solver_name="highs", solver_options=options, io_api="direct")
 t3 = time.perf_counter()
+objective = float("nan")
+if status == "ok" and condition == "optimal":
+    objective = float(n.objective) * float(n.meta["objective_factor"])
 print(json.dumps({{
     "load_s": t1 - t0, "build_s": t2 - t1, "solve_s": t3 - t2,
     "highs_s": m.solver_model.getRunTime(), "rows": int(m.ncons), "cols": int(m.nvars),
-    "status": condition, "objective_usd": float(n.objective) * float(n.meta["objective_factor"]),
+    "status": str(condition), "objective_usd": objective,
     "rss_base_mb": rss0, "rss_peak_mb": mem_mb("VmHWM"),
 }}))
 """
 
 
-def power_only_case(scenario: Scenario, typical: TypicalPeriods) -> tuple[Scenario, TypicalPeriods]:
-    """The scenario's last period alone, power only, without reserve margin or turbine limit."""
+def own_day_cycles(n: Any, snapshots: Any = None) -> None:
+    """PyPSA ``extra_functionality``: each typical day is its own storage cycle, as in
+    Stateside (``storage_balance``: the step before a day's first is the same day's last).
+
+    PyPSA chains the state of charge from one snapshot to the next over the whole year.
+    A free variable :math:`\\delta_{s,k}` is added to the previous state of charge in the
+    energy balance of day k's first snapshot, with :math:`e_{s,\\mathrm{last}(k)} =
+    e_{s,\\mathrm{last}(k-1)} + \\delta_{s,k}`, so the level day k starts from is its
+    own end level, whatever the other days' levels are.
+    """
+    import xarray as xr
+
+    days = np.asarray(n.meta.get("typical_day", []), dtype=int)
+    if days.size != len(n.snapshots) or days.size == 0 or not len(n.storage_units):
+        return
+    m = n.model
+    soc = m["StorageUnit-state_of_charge"]
+    change = days[1:] != days[:-1]
+    first = np.flatnonzero(np.r_[True, change])
+    last = np.flatnonzero(np.r_[change, True])
+    is_first = xr.DataArray(np.isin(np.arange(days.size), first), coords={"snapshot": soc.coords["snapshot"]})
+    shift = m.add_variables(
+        coords=soc.labels.coords, name="StorageUnit-day_shift", mask=is_first & (soc.labels >= 0)
+    )
+    balance = m.constraints["StorageUnit-energy_balance"]  # -e_t + e_(t-1) + ... = inflow
+    balance.lhs = balance.lhs + shift
+    for k in range(len(last)):
+        m.add_constraints(
+            soc.isel(snapshot=int(last[k]), drop=True)
+            - soc.isel(snapshot=int(last[k - 1]), drop=True)
+            - shift.isel(snapshot=int(first[k]), drop=True)
+            == 0,
+            name=f"StorageUnit-own-day-{k}-cycle",
+        )
+
+
+def power_only_case(
+    scenario: Scenario, typical: TypicalPeriods, time_limit_s: float | None = None
+) -> tuple[Scenario, TypicalPeriods]:
+    """The scenario's last period alone, power only, without reserve margin, turbine limit
+    or economic retirement (and with HiGHS's time limit set to ``time_limit_s`` when given)."""
     s = scenario.settings
     last = s.periods[-1]
     data = s.model_dump()
@@ -112,9 +180,12 @@ def power_only_case(scenario: Scenario, typical: TypicalPeriods) -> tuple[Scenar
         periods=[last.model_dump()],
         it_target_mw={},
         turbine_supply_mw_per_year=None,
+        economic_retirement=False,  # the export's existing fleet cannot retire (module docstring)
         carbon_price_usd_per_t={k: v for k, v in s.carbon_price_usd_per_t.items() if k == last.year},
     )
     data["chips"]["min_domestic_share"] = {}
+    if time_limit_s is not None:
+        data["solver"]["time_limit_s"] = float(time_limit_s)
     demand = scenario.demand.copy()
     demand["peak_demand_mw"] = np.nan  # peak from the profile's factor, which is set to zero
     out = dataclasses.replace(
@@ -123,7 +194,9 @@ def power_only_case(scenario: Scenario, typical: TypicalPeriods) -> tuple[Scenar
     return out, dataclasses.replace(typical, peak_demand_factor=typical.peak_demand_factor * 0.0)
 
 
-def prepare_case(n_regions: int, days: int, block: int, folder: Path) -> tuple[Path, Path, float, str]:
+def prepare_case(
+    n_regions: int, days: int, block: int, folder: Path, time_limit_s: float | None = None
+) -> tuple[Path, Path, float, str]:
     """Pickle the case for the Stateside child, export the PyPSA file; returns both paths,
     the export's wall time and the solver settings as JSON."""
     from stateside.export.pypsa import export_pypsa
@@ -133,7 +206,7 @@ def prepare_case(n_regions: int, days: int, block: int, folder: Path) -> tuple[P
 
     sc = with_resolution(subset_regions(load_default(), n_regions), days, block)
     typical = typical_periods(hourly_profiles(sc), days, block)
-    sc, typical = power_only_case(sc, typical)
+    sc, typical = power_only_case(sc, typical, time_limit_s)
     case = folder / f"case-{n_regions}-{days}.pkl"
     with case.open("wb") as fh:
         pickle.dump((sc, typical), fh)
@@ -143,6 +216,76 @@ def prepare_case(n_regions: int, days: int, block: int, folder: Path) -> tuple[P
     return case, net, time.perf_counter() - t0, sc.settings.solver.model_dump_json()
 
 
+Run = dict[str, object]
+
+
+def child(code: str, timeout: float) -> Run:
+    """One measurement in a fresh process; a crash or a process past ``timeout`` comes back
+    as a run that did not finish (status says which)."""
+    t0 = time.perf_counter()
+    try:
+        return run_child(code, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        status = f"killed after {timeout:.0f} s"
+    except RuntimeError as exc:  # the child failed: its stderr's last line
+        status = "failed: " + (str(exc).strip().splitlines() or ["?"])[-1][:120]
+    nan = float("nan")
+    return {
+        "build_s": nan, "prepare_s": nan, "load_s": nan, "solve_s": nan, "highs_s": nan,
+        "wall_s": time.perf_counter() - t0, "rows": 0, "cols": 0, "status": status, "objective_usd": nan,
+        "rss_base_mb": nan, "rss_peak_mb": nan,
+    }  # fmt: skip
+
+
+def finished(run: Run) -> bool:
+    return run["status"] == "optimal" and math.isfinite(float(run["objective_usd"]))  # type: ignore[arg-type]
+
+
+def total_s(run: Run) -> float:
+    """Build + solve, seconds (PyPSA's file load not counted); for a child that failed or
+    was killed, its whole wall time."""
+    if "wall_s" in run:
+        return float(run["wall_s"])  # type: ignore[arg-type]
+    return float(run["build_s"]) + float(run["solve_s"])  # type: ignore[arg-type]
+
+
+def rel_diff(ours: float, theirs: float) -> float:
+    """|S - P| / max(|S|, 1), the issue's measure of equal optima."""
+    return abs(ours - theirs) / max(abs(ours), 1.0)
+
+
+def compare(ours: list[Run], theirs: list[Run]) -> dict[str, object]:
+    """The cell's comparison columns: totals, ratio, objective and relative difference, or
+    what did not finish."""
+
+    def med(runs: list[Run], key: str) -> float:
+        return median([float(r[key]) for r in runs])  # type: ignore[arg-type]
+
+    s_done, p_done = all(map(finished, ours)), all(map(finished, theirs))
+    s_tot = median([total_s(r) for r in ours])
+    p_tot = median([total_s(r) for r in theirs])
+    out: dict[str, object] = {"total S": round(s_tot, 2), "total P": round(p_tot, 2)}
+    if s_done and p_done:
+        obj_s, obj_p = med(ours, "objective_usd"), med(theirs, "objective_usd")
+        diffs = [rel_diff(float(a["objective_usd"]), float(b["objective_usd"])) for a in ours for b in theirs]  # type: ignore[arg-type]
+        out.update({
+            "S/P": f"{s_tot / p_tot:.3f}",
+            "objective S USD": f"{obj_s:.9e}",
+            "objective P USD": f"{obj_p:.9e}",
+            "rel diff": f"{max(diffs):.1e}",
+        })  # fmt: skip
+    else:
+        gone = [side for side, done in (("Stateside", s_done), ("PyPSA", p_done)) if not done]
+        bound = "" if not s_done else f"< {s_tot / p_tot:.3f}"  # P took at least p_tot
+        out.update({
+            "S/P": bound or "n/a",
+            "objective S USD": f"{med(ours, 'objective_usd'):.9e}" if s_done else "did not finish",
+            "objective P USD": f"{med(theirs, 'objective_usd'):.9e}" if p_done else "did not finish",
+            "rel diff": "did not finish: " + ", ".join(gone),
+        })  # fmt: skip
+    return out
+
+
 def main() -> None:
     logging.getLogger("pypsa").setLevel(logging.WARNING)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -150,28 +293,59 @@ def main() -> None:
     ap.add_argument("--days", type=int, nargs="+", default=[4, 12])
     ap.add_argument("--block", type=int, default=4, help="hours per block")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="HiGHS time limit per solve, s (default: the scenario's)",
+    )
+    ap.add_argument(
+        "--export-cycles",
+        action="store_true",
+        help="PyPSA side: the export's per_day_storage_cycles instead of own_day_cycles",
+    )
+    ap.add_argument(
+        "--single-above", type=float, default=120.0,
+        help="one run only for a cell whose first run took longer than this on either side, s",
+    )  # fmt: skip
     args = ap.parse_args()
 
+    cyc = {"cycles_module": "bench_pypsa", "cycles": "own_day_cycles"}
+    if args.export_cycles:
+        cyc = {"cycles_module": "stateside.export.pypsa", "cycles": "per_day_storage_cycles"}
     rows = []
+    print(f"# start {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-pypsa-") as tmp:
         for n_regions in args.regions:
             for days in args.days:
-                case, net, export_s, solver = prepare_case(n_regions, days, args.block, Path(tmp))
-                ours, theirs = [], []
-                for _ in range(args.runs):
-                    ours.append(run_child(STATESIDE.format(mem=MEM, case=str(case)), timeout=1800))
-                    theirs.append(
-                        run_child(PYPSA.format(mem=MEM, path=str(net), solver=solver), timeout=1800)
+                case, net, export_s, solver = prepare_case(
+                    n_regions, days, args.block, Path(tmp), args.time_limit
+                )
+                limit = json.loads(solver)["time_limit_s"]
+                timeout = 2 * float(limit) + 600  # past HiGHS's limit: load, build, writing back
+                ours: list[Run] = []
+                theirs: list[Run] = []
+                for k in range(args.runs):
+                    ours.append(child(STATESIDE.format(mem=MEM, case=str(case)), timeout))
+                    theirs.append(child(PYPSA.format(mem=MEM, path=str(net), solver=solver, **cyc), timeout))
+                    print(
+                        f"  {n_regions} regions x {days} days, run {k + 1}: "
+                        f"S {total_s(ours[-1]):.1f} s {ours[-1]['status']} {ours[-1]['objective_usd']}, "
+                        f"P {total_s(theirs[-1]):.1f} s {theirs[-1]['status']} {theirs[-1]['objective_usd']}",
+                        flush=True,
                     )
+                    slow = max(total_s(ours[-1]), total_s(theirs[-1]))
+                    if not (finished(ours[-1]) and finished(theirs[-1])) or not slow <= args.single_above:
+                        break  # a run past --single-above or one that did not finish: no repeats
 
-                def med(runs: list[dict[str, object]], key: str) -> float:
+                def med(runs: list[Run], key: str) -> float:
                     return round(median([float(r[key]) for r in runs]), 3)  # type: ignore[arg-type]
 
-                obj_s, obj_p = float(ours[0]["objective_usd"]), float(theirs[0]["objective_usd"])  # type: ignore[arg-type]
                 row = {
                     "regions": n_regions,
                     "days": days,
                     "snapshots": days * 24 // args.block,
+                    "runs": len(ours),
                     "rows S/P": f"{ours[0]['rows']}/{theirs[0]['rows']}",
                     "cols S/P": f"{ours[0]['cols']}/{theirs[0]['cols']}",
                     "build S": med(ours, "build_s"),
@@ -183,13 +357,13 @@ def main() -> None:
                     "solve P": med(theirs, "solve_s"),
                     "HiGHS S": med(ours, "highs_s"),
                     "HiGHS P": med(theirs, "highs_s"),
+                    **compare(ours, theirs),
                     "RSS S MB": round(med(ours, "rss_peak_mb")),
                     "RSS P MB": round(med(theirs, "rss_peak_mb")),
                     "model S MB": round(med(ours, "rss_peak_mb") - med(ours, "rss_base_mb")),
                     "model P MB": round(med(theirs, "rss_peak_mb") - med(theirs, "rss_base_mb")),
-                    "objective USD": f"{obj_s:.6e}",
-                    "rel diff": f"{abs(obj_p - obj_s) / abs(obj_s):.1e}",
                     "status": f"{ours[0]['status']}/{theirs[0]['status']}",
+                    "limit s": limit,
                     "export s": round(export_s, 2),
                 }
                 rows.append(row)
@@ -197,7 +371,9 @@ def main() -> None:
     cpu = platform.processor() or platform.machine()
     print(
         f"\n# Stateside vs PyPSA, {date.today()}, {platform.node()} ({os.cpu_count()} cores, {cpu}), "
-        f"Python {platform.python_version()}, median of {args.runs} run(s) per cell"
+        f"Python {platform.python_version()}, median of up to {args.runs} run(s) per cell (column runs), "
+        f"PyPSA storage cycles: {cyc['cycles']}, "
+        f"end {datetime.now(UTC):%H:%M:%S} UTC"
     )
     print(frame(rows))
 
