@@ -9,8 +9,9 @@ Stateside may retire existing coal, gas, oil and biomass early and counts the fi
 of what it keeps, while the export writes the existing fleet as fixed capacity at zero
 capital cost; with retirement on, the optima differ by 6.8 % at 5 regions x 4 days x 4 h,
 5.7 % at 5 x 24 days hourly, Stateside's the higher). Stateside solves its model; PyPSA
-solves the network ``stateside export pypsa`` writes for it (docs/export.md). Both call HiGHS through linopy's direct interface with Stateside's solver settings
-(dual simplex, presolve on).
+solves the network ``stateside export pypsa`` writes for it (docs/export.md). Both call
+HiGHS through linopy's direct interface with Stateside's solver settings (dual simplex,
+presolve on).
 
 Each measurement runs in a fresh process (peak memory is that process's maximum RSS):
 
