@@ -179,6 +179,118 @@ def test_storage_must_cycle_within_each_typical_day(two_day_case: tuple[Plan, Pa
     assert "solve_network" in n.meta["per_day_storage_cycles"]
 
 
+# a third day: a dark, high-demand night first and cheap sun later, so its battery wants to
+# start full while the sunny day's wants to start empty: each day cycles at its own level
+SOLAR3 = [*SOLAR, 0.0, 0.1, 0.9, 0.9, 0.3, 0.0]
+WIND3 = [*WIND, 0.05, 0.1, 0.3, 0.3, 0.1, 0.05]
+DEMAND3 = [*DEMAND, 1.5, 1.0, 0.7, 0.7, 0.9, 0.8]
+
+
+def _equal_end_levels(n: pypsa.Network, snapshots: object = None) -> None:
+    """The old export's constraint: every typical day ends at the same state of charge."""
+    days = np.asarray(n.meta["typical_day"], dtype=int)
+    soc = n.model["StorageUnit-state_of_charge"]
+    last = np.flatnonzero(np.r_[days[1:] != days[:-1], True])
+    for k, (i, j) in enumerate(zip(last, np.roll(last, 1), strict=True)):
+        n.model.add_constraints(
+            soc.isel(snapshot=int(i), drop=True) - soc.isel(snapshot=int(j), drop=True) == 0,
+            name=f"old-day-{k}",
+        )
+
+
+def test_each_typical_day_cycles_at_its_own_level(tmp_path: Path) -> None:
+    """Three typical days whose batteries want different start levels: solve_network gives
+    Stateside's optimum; forcing one common end-of-day level (the old export) costs more."""
+    sc, _ = three_regions(days=2)
+    typ = f.typical(REGIONS, steps=6, days=3, solar=SOLAR3, wind=WIND3, demand=DEMAND3, peak_factor=0.0)
+    plan = stateside_plan(sc, typ)
+    export_pypsa(sc, tmp_path / "three_days.nc", typical=typ)
+    objective, _n = pypsa_objective(tmp_path / "three_days.nc")
+    assert objective == pytest.approx(plan.objective_usd, rel=1e-9)
+    n = pypsa.Network(str(tmp_path / "three_days.nc"))
+    n.optimize(
+        solver_name="highs",
+        log_to_console=False,
+        include_objective_constant=False,
+        extra_functionality=_equal_end_levels,
+    )
+    tighter = float(n.objective) * float(n.meta["objective_factor"])
+    assert tighter > plan.objective_usd * (1 + 1e-7)
+
+
+def test_existing_capacity_may_retire_early_in_pypsa_too(tmp_path: Path) -> None:
+    """900 MW of existing coal in AA costs 400 USD/kW-yr to keep and runs at 30 USD/MWh
+    (gas: 97): a MW of it pays only where it runs over about 6,000 hours. With economic
+    retirement Stateside keeps part of it; the export makes that coal an extendable unit up
+    to 900 MW at its fixed O&M, and PyPSA finds the same optimum."""
+    sc, typ = three_regions(days=2)
+    data = sc.settings.model_dump()
+    data["economic_retirement"] = True
+    from stateside.scenario.settings import Settings
+
+    coal = {"technology": "coal", "buildable": False, "economic_retirement": True, "fuel": None}
+    sc.tables["technologies"] = pd.concat(
+        [sc.tables["technologies"], pd.DataFrame([{**f.TECH_DEFAULTS, **coal}])], ignore_index=True
+    )
+    sc.tables["technology_costs"] = pd.concat(
+        [
+            sc.tables["technology_costs"],
+            pd.DataFrame(
+                [
+                    {
+                        "technology": "coal",
+                        "period": 2030,
+                        "capex_usd_per_kw": 0.0,
+                        "fixed_om_usd_per_kw_year": 400.0,
+                        "variable_om_usd_per_mwh": 30.0,
+                        "source": "t",
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    sc.tables["existing_capacity"] = pd.concat(
+        [
+            sc.tables["existing_capacity"],
+            pd.DataFrame(
+                [
+                    {
+                        "region": "AA",
+                        "technology": "coal",
+                        "capacity_mw": 900.0,
+                        "retirement_year": None,
+                        "source": "t",
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    import dataclasses
+
+    sc = dataclasses.replace(sc, settings=Settings.model_validate(data))
+    plan = stateside_plan(sc, typ)
+    kept = plan.table("builds").query("technology == 'coal'")
+    assert 1.0 < float(kept["existing_mw"].sum()) < 900.0 - 1.0  # some retires, some stays
+    export_pypsa(sc, tmp_path / "retire.nc", typical=typ)
+    objective, n = pypsa_objective(tmp_path / "retire.nc")
+    unit = n.generators.loc["AA coal existing"]
+    assert bool(unit["p_nom_extendable"]) and unit["p_nom_max"] == pytest.approx(900.0)
+    assert unit["capital_cost"] == pytest.approx(400_000.0)
+    assert "AA coal" not in n.generators.index  # all of it may retire: nothing fixed
+    assert objective == pytest.approx(plan.objective_usd, rel=1e-9)
+    assert float(n.generators.at["AA coal existing", "p_nom_opt"]) == pytest.approx(
+        float(kept["existing_mw"].sum()), rel=1e-6
+    )
+    # the plan's own solution, written into the file, keeps what the plan kept
+    export_pypsa(sc, tmp_path / "retire_plan.nc", plan=plan, typical=typ)
+    written = pypsa.Network(str(tmp_path / "retire_plan.nc"))
+    assert float(written.generators.at["AA coal existing", "p_nom_opt"]) == pytest.approx(
+        float(kept["existing_mw"].sum()), rel=1e-6
+    )
+
+
 def test_one_typical_day_gives_a_plain_network(tmp_path: Path) -> None:
     sc, typ = three_regions(days=1)
     export_pypsa(sc, tmp_path / "one.nc", typical=typ)

@@ -12,6 +12,10 @@ existing fleet (after        ``Generator`` / ``StorageUnit`` ``"{region} {tech}"
 retirements; plus, from a    non-extendable, ``capital_cost`` 0 (its fixed O&M is a
 plan, earlier builds still   constant Stateside leaves out of the objective too)
 online)
+existing capacity that may   ``"{region} {tech} existing"``, extendable up to the
+retire early (economic       existing MW (from a plan: no more than the plan kept the
+retirement)                  period before), ``capital_cost`` = fixed O&M: keeping a MW
+                             costs its O&M, as in Stateside's objective
 new build of the period      ``"{region} {tech} new"``, extendable up to the per-region
                              build limit; ``capital_cost`` = capital recovery factor ×
                              capex + fixed O&M (USD/MW/yr)
@@ -30,8 +34,8 @@ unserved energy              ``Generator`` ``"{region} load shedding"`` at the v
 period                       one investment period named by its year
 typical days                 snapshots (year, timestamp on the day's medoid date) weighted
                              by the hours of the year they stand for; storage cycles over
-                             the year, and :func:`solve_network` adds the per-day cycles
-                             of Stateside (:func:`per_day_storage_cycles`)
+                             the year, and :func:`solve_network` makes each typical day
+                             its own cycle, as in Stateside (:func:`per_day_storage_cycles`)
 a plan's solution            ``p_nom_opt``, ``generators_t.p``, ``storage_units_t``,
                              ``links_t.p0/p1``, ``buses_t.marginal_price`` of the period
 ===========================  ==============================================================
@@ -170,20 +174,39 @@ def solve_network(n: pypsa.Network, solver_options: dict[str, Any] | None = None
 
 
 def per_day_storage_cycles(n: pypsa.Network, snapshots: Any = None) -> None:
-    """PyPSA ``extra_functionality``: each storage unit's state of charge at the end of every
-    typical day equals the one at the end of the day before (the last day wraps to the first),
-    so each typical day is its own cycle, as in Stateside. Needs ``n.meta["typical_day"]``."""
+    """PyPSA ``extra_functionality``: each typical day is its own storage cycle, as in
+    Stateside (``storage_balance``: the step before a day's first is the same day's last).
+
+    PyPSA chains the state of charge from one snapshot to the next over the whole year. A
+    free variable :math:`\\delta_{s,k}` (``StorageUnit-day_shift``) is added to the previous
+    state of charge in the energy balance of day k's first snapshot, with
+    :math:`e_{s,\\mathrm{last}(k)} = e_{s,\\mathrm{last}(k-1)} + \\delta_{s,k}`: the level day k
+    starts from is its own end level, whatever the other days' levels are (each day may
+    cycle at its own level; equal end levels on every day would be tighter than
+    Stateside). Needs ``n.meta["typical_day"]``.
+    """
     days = np.asarray(n.meta.get("typical_day", []), dtype=int)
     if days.size != len(n.snapshots) or days.size == 0 or not len(n.storage_units):
         return
-    soc = n.model["StorageUnit-state_of_charge"]
-    last = np.flatnonzero(np.r_[days[1:] != days[:-1], True])  # position of each day's last snapshot
+    m = n.model
+    soc = m["StorageUnit-state_of_charge"]
+    change = days[1:] != days[:-1]
+    first = np.flatnonzero(np.r_[True, change])  # each day's first snapshot
+    last = np.flatnonzero(np.r_[change, True])  # and its last
     if len(last) < 2:
-        return
-    dim = "snapshot"
-    for k, (i, j) in enumerate(zip(last, np.roll(last, 1), strict=True)):
-        n.model.add_constraints(
-            soc.isel({dim: int(i)}, drop=True) - soc.isel({dim: int(j)}, drop=True) == 0,
+        return  # one day: PyPSA's yearly cycle is already the day's
+    is_first = xr.DataArray(np.isin(np.arange(days.size), first), coords={"snapshot": soc.coords["snapshot"]})
+    shift = m.add_variables(
+        coords=soc.labels.coords, name="StorageUnit-day_shift", mask=is_first & (soc.labels >= 0)
+    )
+    balance = m.constraints["StorageUnit-energy_balance"]  # -e_t + e_(t-1) + ... = inflow
+    balance.update(lhs=balance.lhs + shift.fillna(0))  # no shift outside first snapshots
+    for k in range(len(last)):
+        m.add_constraints(
+            soc.isel(snapshot=int(last[k]), drop=True)
+            - soc.isel(snapshot=int(last[k - 1]), drop=True)
+            - shift.isel(snapshot=int(first[k]), drop=True)
+            == 0,
             name=f"StorageUnit-day-{k}-cycle",
         )
 
@@ -225,7 +248,9 @@ class _Period:
     """The coefficients of one period in PyPSA units (MW, USD), numpy arrays in ModelData order."""
 
     year: int
-    existing_mw: np.ndarray  # (technology, region)
+    existing_mw: np.ndarray  # (technology, region) that cannot retire early
+    retirable_mw: np.ndarray  # (technology, region) that may retire early (economic retirement)
+    fixed_om: np.ndarray  # (technology, region) USD/MW/yr: what keeping a retirable MW costs
     can_build: np.ndarray  # (technology, region) bool
     max_build_mw: np.ndarray  # (technology, region), inf where unlimited
     capital_cost: np.ndarray  # (technology, region) USD/MW/yr: annuity x capex + fixed O&M
@@ -240,17 +265,23 @@ class _Period:
 
 def _period_data(d: ModelData, year: int, plan: Plan | None) -> _Period:
     sel = {"period": year}
-    existing = d.existing_gw.sel(sel, drop=True)
+    scheduled = d.existing_gw.sel(sel, drop=True)
+    retirable = scheduled.where(d.retirable, 0.0)
+    existing = scheduled - retirable
     prior_cor = xr.zeros_like(d.corridor_fwd_gw)
     campus = fab = np.zeros(len(d.regions))
     if plan is not None:
         prior_cap, prior_cor = _plan_prior_capacity(plan, d, year)
         existing = existing + prior_cap
         campus, fab = _plan_loads_mw(plan, d, year)
-    capital = d.annuity * d.capex_musd_per_gw.sel(sel, drop=True) + d.fom_musd_per_gw_year.sel(sel, drop=True)
+        retirable = _plan_retirable_left(plan, d, year, retirable)
+    fom = d.fom_musd_per_gw_year.sel(sel, drop=True)
+    capital = d.annuity * d.capex_musd_per_gw.sel(sel, drop=True) + fom
     return _Period(
         year=year,
         existing_mw=_tr(existing) * MW_PER_GW,
+        retirable_mw=_tr(retirable) * MW_PER_GW,
+        fixed_om=_tr(fom.broadcast_like(scheduled)) * USD_PER_MW_PER_MUSD_PER_GW,
         can_build=_tr(d.can_build.sel(sel, drop=True)).astype(bool),
         max_build_mw=np.nan_to_num(_tr(d.max_build_gw) * MW_PER_GW, nan=np.inf),
         capital_cost=_tr(capital) * USD_PER_MW_PER_MUSD_PER_GW,
@@ -272,6 +303,25 @@ def _plan_years(plan: Plan) -> list[int]:
         if t is not None and "period" in t.columns:
             years |= {int(y) for y in pd.to_numeric(t["period"], errors="coerce").dropna()}
     return sorted(years)
+
+
+def _plan_retirable_left(plan: Plan, d: ModelData, year: int, retirable: xr.DataArray) -> xr.DataArray:
+    """Retirable existing GW a plan could still keep in ``year``: no more than it kept of
+    the fleet the period before (retired capacity stays retired, ``retirement_once``)."""
+    builds = plan.tables.get("builds")
+    years = [int(p) for p in d.periods]
+    if builds is None or not len(builds) or "existing_mw" not in builds.columns or years.index(year) == 0:
+        return retirable
+    before = builds[builds["period"].astype(int) == years[years.index(year) - 1]]
+    kept = before.groupby([before["technology"].astype(str), before["region"].astype(str)])[
+        "existing_mw"
+    ].sum()
+    out = retirable.copy()
+    for (g, r), mw in kept.items():
+        if g in d.technologies and r in d.regions:
+            cell = {"technology": g, "region": r}
+            out.loc[cell] = min(float(out.loc[cell]), float(mw) / MW_PER_GW)
+    return out
 
 
 def _plan_prior_capacity(plan: Plan, d: ModelData, year: int) -> tuple[xr.DataArray, xr.DataArray]:
@@ -329,6 +379,9 @@ def _plan_loads_mw(plan: Plan, d: ModelData, year: int) -> tuple[np.ndarray, np.
 # building the network
 
 #: Values of the optional columns for rows that leave them out (existing vs new-build rows).
+#: name suffix of the existing capacity that may retire early (an extendable unit)
+RETIRABLE_SUFFIX = " existing"
+
 _ROW_DEFAULTS: dict[str, object] = {
     "p_nom": 0.0,
     "p_nom_extendable": False,
@@ -354,10 +407,21 @@ def _add_rows(n: pypsa.Network, component: str, rows: list[dict[str, Any]]) -> N
 
 
 def _existing_and_new(pd_: _Period, i: int, j: int, name: str, base: dict[str, Any]) -> list[dict[str, Any]]:
-    """Rows for the existing unit (if any) and the period's new-build option (if allowed)."""
+    """Rows for the existing unit (if any), the existing capacity that may retire early (if
+    any) and the period's new-build option (if allowed)."""
     rows: list[dict[str, Any]] = []
     if pd_.existing_mw[i, j] > 0:
         rows.append({"name": name, **base, "p_nom": float(pd_.existing_mw[i, j])})
+    if pd_.retirable_mw[i, j] > 0:
+        rows.append(
+            {
+                "name": f"{name}{RETIRABLE_SUFFIX}",
+                **base,
+                "p_nom_extendable": True,
+                "p_nom_max": float(pd_.retirable_mw[i, j]),
+                "capital_cost": float(pd_.fixed_om[i, j]),
+            }
+        )
     if pd_.can_build[i, j]:
         rows.append(
             {
@@ -599,7 +663,8 @@ def _build(
         "objective_factor": w_p,
         "objective_note": (
             "annual cost (USD/yr); Stateside's objective for this period = objective_factor x this "
-            "(the fixed O&M of existing capacity is a constant left out of both)"
+            "(the fixed O&M of existing capacity that cannot retire early is a constant left out of "
+            "both; that of capacity that may retire is the capital_cost of its ' existing' unit)"
         ),
         "money": f"USD of {scenario.settings.base_dollar_year}",
         "omitted": omitted,
@@ -668,12 +733,22 @@ def _write_solution(n: pypsa.Network, d: ModelData, plan: Plan, year: int, pd_: 
     n.storage_units["p_nom_opt"] = n.storage_units["p_nom"]
     n.links["p_nom_opt"] = n.links["p_nom"]
     new = _new_capacity_mw(plan, year)
+    kept = _kept_capacity_mw(plan, year)
     for comp in (n.generators, n.storage_units):
-        ext = comp.index[comp["p_nom_extendable"]]
+        named = np.array([str(i).endswith(RETIRABLE_SUFFIX) for i in comp.index], dtype=bool)
+        retirable = named & comp["p_nom_extendable"].astype(bool).to_numpy()
+        ext = comp.index[comp["p_nom_extendable"].astype(bool) & ~retirable]
         key = [(str(comp.at[i, "bus"]), str(comp.at[i, "carrier"])) for i in ext]
         built = np.array([new.get(k, 0.0) for k in key], dtype=float)
         comp.loc[ext, "p_nom_opt"] = built
         comp.loc[ext, "p_nom"] = built
+        # what the plan kept of retirable capacity: its fleet less the part that cannot retire
+        for i in comp.index[retirable]:
+            k = (str(comp.at[i, "bus"]), str(comp.at[i, "carrier"]))
+            fixed = str(i).removesuffix(RETIRABLE_SUFFIX)
+            fixed_mw = float(comp.at[fixed, "p_nom"]) if fixed in comp.index else 0.0
+            keep_mw = min(max(kept.get(k, 0.0) - fixed_mw, 0.0), float(comp.at[i, "p_nom_max"]))
+            comp.loc[i, ["p_nom_opt", "p_nom"]] = keep_mw
     cor_new = _new_corridor_mw(plan, year)
     ext = n.links.index[n.links["p_nom_extendable"]]
     built = np.array([cor_new.get(str(i).removesuffix(" expansion"), 0.0) for i in ext], dtype=float)
@@ -691,10 +766,10 @@ def _write_solution(n: pypsa.Network, d: ModelData, plan: Plan, year: int, pd_: 
             "was made by another version, or from other profiles)"
         )
     # a complete plan: what it keeps of the fleet (after economic retirements) is its capacity
-    # less the period's builds
-    kept = _kept_capacity_mw(plan, year)
+    # less the period's builds, on the units that cannot retire and those that may
     for comp in (n.generators, n.storage_units):
         fixed = comp.index[~comp["p_nom_extendable"].astype(bool) & (comp["carrier"] != "load shedding")]
+        fixed = fixed[[f"{i}{RETIRABLE_SUFFIX}" not in comp.index for i in fixed]]
         mw = np.array(
             [kept.get((str(comp.at[i, "bus"]), str(comp.at[i, "carrier"])), 0.0) for i in fixed], dtype=float
         )
@@ -790,9 +865,8 @@ def _new_capacity_mw(plan: Plan, year: int) -> dict[tuple[str, str], float]:
     if builds is None or not len(builds):
         return {}
     rows = builds[builds["period"].astype(int) == year]
-    return {
-        (str(r.region), str(r.technology)): float(r.new_mw) for r in rows.itertuples() if float(r.new_mw) > 0
-    }
+    new = rows.groupby([rows["region"].astype(str), rows["technology"].astype(str)])["new_mw"].sum()
+    return {(str(r), str(g)): float(mw) for (r, g), mw in new.items() if float(mw) > 0}
 
 
 def _kept_capacity_mw(plan: Plan, year: int) -> dict[tuple[str, str], float]:
@@ -800,11 +874,13 @@ def _kept_capacity_mw(plan: Plan, year: int) -> dict[tuple[str, str], float]:
     builds = plan.tables.get("builds")
     if builds is None or not len(builds) or "capacity_mw" not in builds.columns:
         return {}
-    rows = builds[builds["period"].astype(int) == year]
-    return {
-        (str(r.region), str(r.technology)): max(float(r.capacity_mw) - float(r.new_mw), 0.0)
-        for r in rows.itertuples()
-    }
+    rows = builds[builds["period"].astype(int) == year]  # every owner's (grid and campus-owned)
+    kept = (
+        (rows["capacity_mw"].astype(float) - rows["new_mw"].astype(float))
+        .groupby([rows["region"].astype(str), rows["technology"].astype(str)])
+        .sum()
+    )
+    return {(str(r), str(g)): max(float(mw), 0.0) for (r, g), mw in kept.items()}
 
 
 def _new_corridor_mw(plan: Plan, year: int) -> dict[str, float]:
