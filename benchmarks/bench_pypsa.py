@@ -3,12 +3,12 @@
 The problem is the default US scenario cut to N regions (breadth-first over corridors from
 Texas), power only (no campuses, fabs or capital), its last investment period alone, with
 T typical days of B-hour blocks. What the PyPSA export does not carry is switched off on
-both sides: the reserve margin (peak demand set to zero, so it is trivially met), the
-national turbine-supply limit, and economic retirement (``economic_retirement: false``:
-Stateside may retire existing coal, gas, oil and biomass early and counts the fixed O&M
-of what it keeps, while the export writes the existing fleet as fixed capacity at zero
-capital cost; with retirement on, the optima differ by 6.8 % at 5 regions x 4 days x 4 h,
-5.7 % at 5 x 24 days hourly, Stateside's the higher). Stateside solves its model; PyPSA
+both sides: the reserve margin (peak demand set to zero, so it is trivially met) and the
+national turbine-supply limit. Economic retirement stays on: the export writes existing
+capacity that may retire as an extendable unit at its fixed O&M (before 2026-12-04 it was
+fixed and free, and the optima differed by 6.8 % at 5 regions x 4 days x 4 h, 5.7 % at
+5 x 24 days hourly; ``--no-retirement`` switches retirement off on both sides, as those
+measurements had it). Stateside solves its model; PyPSA
 solves the network ``stateside export pypsa`` writes for it (docs/export.md). Both call
 HiGHS through linopy's direct interface with Stateside's solver settings (dual simplex,
 presolve on).
@@ -20,12 +20,11 @@ Each measurement runs in a fresh process (peak memory is that process's maximum 
 * PyPSA: ``pypsa.Network(file)`` (load), ``n.optimize.create_model()`` (build),
   ``n.optimize.solve_model()`` (solve, with writing the solution back to the network).
 
-Storage cycles within each typical day on both sides. For PyPSA the benchmark adds them
-with :func:`own_day_cycles` (below); ``--export-cycles`` uses the export's
-``per_day_storage_cycles`` instead, which also makes every typical day end at the same
-state of charge — a tighter problem than Stateside's whenever storage wants different
-levels on different days (PyPSA's optimum higher by 9.5e-8 at 5 regions x 4 days hourly,
-3.3e-5 at 1 region x 24 days x 4 h, 6.9e-5 at 5 regions x 24 days hourly).
+Storage cycles within each typical day on both sides: for PyPSA through the export's
+``per_day_storage_cycles`` (each day cycles at its own level; before 2026-12-04 it made
+every typical day end at one common level, a tighter problem: PyPSA's optimum higher by
+9.5e-8 at 5 regions x 4 days hourly, 3.3e-5 at 1 region x 24 days x 4 h, 6.9e-5 at
+5 regions x 24 days hourly).
 
 A run *finishes* when its solve ends optimal. Where both sides finish, the row gives the
 relative objective difference |S - P| / max(|S|, 1) (S: Stateside's objective in USD);
@@ -34,7 +33,7 @@ where either does not (HiGHS's time limit, ``--time-limit``, or a crash), the ro
 (build S + solve S) / (build P + solve P); PyPSA's file load is left out of it.
 
     .venv/bin/python benchmarks/bench_pypsa.py [--regions 5 15 51] [--days 4 12] [--block 4]
-        [--runs 3] [--time-limit 900] [--single-above 120] [--export-cycles]
+        [--runs 3] [--time-limit 900] [--single-above 120] [--no-retirement]
 
 ``--time-limit`` is HiGHS's limit for each solve, both sides (default: the scenario's
 ``solver.time_limit_s``); ``--single-above`` keeps a cell at one run when its first run
@@ -56,7 +55,6 @@ import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -132,47 +130,12 @@ print(json.dumps({{
 """
 
 
-def own_day_cycles(n: Any, snapshots: Any = None) -> None:
-    """PyPSA ``extra_functionality``: each typical day is its own storage cycle, as in
-    Stateside (``storage_balance``: the step before a day's first is the same day's last).
-
-    PyPSA chains the state of charge from one snapshot to the next over the whole year.
-    A free variable :math:`\\delta_{s,k}` is added to the previous state of charge in the
-    energy balance of day k's first snapshot, with :math:`e_{s,\\mathrm{last}(k)} =
-    e_{s,\\mathrm{last}(k-1)} + \\delta_{s,k}`, so the level day k starts from is its
-    own end level, whatever the other days' levels are.
-    """
-    import xarray as xr
-
-    days = np.asarray(n.meta.get("typical_day", []), dtype=int)
-    if days.size != len(n.snapshots) or days.size == 0 or not len(n.storage_units):
-        return
-    m = n.model
-    soc = m["StorageUnit-state_of_charge"]
-    change = days[1:] != days[:-1]
-    first = np.flatnonzero(np.r_[True, change])
-    last = np.flatnonzero(np.r_[change, True])
-    is_first = xr.DataArray(np.isin(np.arange(days.size), first), coords={"snapshot": soc.coords["snapshot"]})
-    shift = m.add_variables(
-        coords=soc.labels.coords, name="StorageUnit-day_shift", mask=is_first & (soc.labels >= 0)
-    )
-    balance = m.constraints["StorageUnit-energy_balance"]  # -e_t + e_(t-1) + ... = inflow
-    balance.lhs = balance.lhs + shift
-    for k in range(len(last)):
-        m.add_constraints(
-            soc.isel(snapshot=int(last[k]), drop=True)
-            - soc.isel(snapshot=int(last[k - 1]), drop=True)
-            - shift.isel(snapshot=int(first[k]), drop=True)
-            == 0,
-            name=f"StorageUnit-own-day-{k}-cycle",
-        )
-
-
 def power_only_case(
-    scenario: Scenario, typical: TypicalPeriods, time_limit_s: float | None = None
+    scenario: Scenario, typical: TypicalPeriods, time_limit_s: float | None = None, retirement: bool = True
 ) -> tuple[Scenario, TypicalPeriods]:
-    """The scenario's last period alone, power only, without reserve margin, turbine limit
-    or economic retirement (and with HiGHS's time limit set to ``time_limit_s`` when given)."""
+    """The scenario's last period alone, power only, without reserve margin or turbine limit
+    (economic retirement as the scenario has it unless ``retirement`` is false; HiGHS's time
+    limit set to ``time_limit_s`` when given)."""
     s = scenario.settings
     last = s.periods[-1]
     data = s.model_dump()
@@ -181,7 +144,7 @@ def power_only_case(
         periods=[last.model_dump()],
         it_target_mw={},
         turbine_supply_mw_per_year=None,
-        economic_retirement=False,  # the export's existing fleet cannot retire (module docstring)
+        economic_retirement=s.economic_retirement and retirement,
         carbon_price_usd_per_t={k: v for k, v in s.carbon_price_usd_per_t.items() if k == last.year},
     )
     data["chips"]["min_domestic_share"] = {}
@@ -196,7 +159,12 @@ def power_only_case(
 
 
 def prepare_case(
-    n_regions: int, days: int, block: int, folder: Path, time_limit_s: float | None = None
+    n_regions: int,
+    days: int,
+    block: int,
+    folder: Path,
+    time_limit_s: float | None = None,
+    retirement: bool = True,
 ) -> tuple[Path, Path, float, str]:
     """Pickle the case for the Stateside child, export the PyPSA file; returns both paths,
     the export's wall time and the solver settings as JSON."""
@@ -207,7 +175,7 @@ def prepare_case(
 
     sc = with_resolution(subset_regions(load_default(), n_regions), days, block)
     typical = typical_periods(hourly_profiles(sc), days, block)
-    sc, typical = power_only_case(sc, typical, time_limit_s)
+    sc, typical = power_only_case(sc, typical, time_limit_s, retirement)
     case = folder / f"case-{n_regions}-{days}.pkl"
     with case.open("wb") as fh:
         pickle.dump((sc, typical), fh)
@@ -301,9 +269,9 @@ def main() -> None:
         help="HiGHS time limit per solve, s (default: the scenario's)",
     )
     ap.add_argument(
-        "--export-cycles",
+        "--no-retirement",
         action="store_true",
-        help="PyPSA side: the export's per_day_storage_cycles instead of own_day_cycles",
+        help="economic retirement off on both sides (as the measurements before 2026-12-04)",
     )
     ap.add_argument(
         "--single-above", type=float, default=120.0,
@@ -311,16 +279,14 @@ def main() -> None:
     )  # fmt: skip
     args = ap.parse_args()
 
-    cyc = {"cycles_module": "bench_pypsa", "cycles": "own_day_cycles"}
-    if args.export_cycles:
-        cyc = {"cycles_module": "stateside.export.pypsa", "cycles": "per_day_storage_cycles"}
+    cyc = {"cycles_module": "stateside.export.pypsa", "cycles": "per_day_storage_cycles"}
     rows = []
     print(f"# start {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-pypsa-") as tmp:
         for n_regions in args.regions:
             for days in args.days:
                 case, net, export_s, solver = prepare_case(
-                    n_regions, days, args.block, Path(tmp), args.time_limit
+                    n_regions, days, args.block, Path(tmp), args.time_limit, not args.no_retirement
                 )
                 limit = json.loads(solver)["time_limit_s"]
                 timeout = 2 * float(limit) + 600  # past HiGHS's limit: load, build, writing back
