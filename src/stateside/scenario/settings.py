@@ -72,10 +72,10 @@ class SolverSettings(_Strict):
     )
     threads: int = Field(0, ge=0, description="HiGHS threads (0: HiGHS decides).")
     simplex_scale_strategy: int = Field(
-        4,
+        1,
         ge=0,
         le=5,
-        description="HiGHS simplex scaling (0 off, 1 choose, 2 equilibration, 3 forced equilibration, 4 max value 0, 5 max value 1). 4 solves the default plan's LP relaxation in 14.6 s against 19.1 s for HiGHS's default (docs/benchmarks.md).",
+        description="HiGHS simplex scaling (0 off, 1 choose, 2 equilibration, 3 forced equilibration, 4 max value 0, 5 max value 1). With devex pricing, 1 (HiGHS's default) solves the default plan's LP relaxation in 11.0 s against 13.4 s for 4 (docs/benchmarks.md).",
     )
     dual_edge_weights: Literal["choose", "dantzig", "devex", "steepest_edge"] = Field(
         "devex",
