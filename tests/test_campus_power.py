@@ -20,6 +20,7 @@ import pytest
 
 import factory as f
 from stateside.finance.report import attach_finance
+from stateside.impact.states import state_benefits
 from stateside.plan import Plan
 from stateside.scenario.types import Scenario
 
@@ -94,6 +95,11 @@ def test_campus_power_is_the_coalitions_named_by_campus() -> None:
     econ = plan.table("project_economics").set_index("project")
     assert econ.loc["power-k1", "asset_class"] == "campus_power"
     assert econ.loc["power-k1", "capex_usd"] == pytest.approx(240e6, rel=1e-9)
+    # the state sees the units as campus power (capex) and as generation in the state (MW)
+    states = state_benefits(plan, sc, pd.DataFrame()).set_index("region")
+    assert states.loc["AA", "capex_campus_power_usd"] == pytest.approx(240e6, rel=1e-9)
+    assert states.loc["AA", "capex_generation_usd"] == pytest.approx(0.0, abs=1e-6)
+    assert states.loc["AA", "new_generation_mw"] == pytest.approx(240.0, rel=1e-9)
 
 
 def test_on_site_turbines_draw_on_the_national_supply() -> None:

@@ -91,9 +91,11 @@ def state_benefits(plan: Plan, scenario: Scenario, jobs: pd.DataFrame) -> pd.Dat
     )
     builds = t.get("builds", pd.DataFrame())
     for r in builds.itertuples(index=False):
+        # a campus's own units are campus power (the coalition's), not the grid's generation
+        own = str(getattr(r, "owner", "")) == "coalition" and bool(str(getattr(r, "campus", "") or ""))
         cls = cls_of.get(str(r.technology), "generation")
-        _add(acc, str(r.region), f"capex_{cls}_usd", float(r.capex_usd))
-        _add(acc, str(r.region), f"new_{cls}_mw", float(r.new_mw))
+        _add(acc, str(r.region), f"capex_{'campus_power' if own else cls}_usd", float(r.capex_usd))
+        _add(acc, str(r.region), f"new_{cls}_mw", float(r.new_mw))  # MW in the state, whoever owns it
 
     output = dict(
         zip(
