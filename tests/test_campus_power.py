@@ -20,6 +20,7 @@ import pytest
 
 import factory as f
 from stateside.finance.report import attach_finance
+from stateside.impact.ratepayer import build_out_cost
 from stateside.impact.states import state_benefits
 from stateside.plan import Plan
 from stateside.scenario.types import Scenario
@@ -95,6 +96,9 @@ def test_campus_power_is_the_coalitions_named_by_campus() -> None:
     econ = plan.table("project_economics").set_index("project")
     assert econ.loc["power-k1", "asset_class"] == "campus_power"
     assert econ.loc["power-k1", "capex_usd"] == pytest.approx(240e6, rel=1e-9)
+    # ratepayers do not pay for them: the grid built nothing here
+    grid_cost = build_out_cost(plan, sc)
+    assert float(grid_cost["build_out_usd_per_year"].abs().max()) == pytest.approx(0.0, abs=1e-6)
     # the state sees the units as campus power (capex) and as generation in the state (MW)
     states = state_benefits(plan, sc, pd.DataFrame()).set_index("region")
     assert states.loc["AA", "capex_campus_power_usd"] == pytest.approx(240e6, rel=1e-9)

@@ -164,6 +164,8 @@ def build_out_cost(plan: Plan, scenario: Scenario) -> pd.DataFrame:
     for b in builds.itertuples(index=False) if len(builds) else []:
         if float(b.new_mw) <= 1e-9 or str(b.region) not in cost.index:
             continue
+        if str(getattr(b, "owner", "grid")) == "coalition":
+            continue  # a campus's own units: the coalition pays, not the ratepayers
         g, v = str(b.technology), int(b.period)
         life = float(tech.at[g, "lifetime_years"]) if g in tech.index else 20.0
         annual = float(b.capex_usd) * annuity_factor(s.discount_rate, life) + float(
