@@ -354,10 +354,16 @@ def _with_campus_power(builds: pd.DataFrame, onsite: pd.DataFrame) -> pd.DataFra
     builds = builds.assign(campus="")
     if not len(onsite):
         return builds
-    own = onsite.assign(owner="coalition", existing_mw=0.0, retired_mw=0.0)[
-        [c for c in builds.columns if c in onsite.columns or c in ("owner", "existing_mw", "retired_mw")]
-    ]
+    own = onsite.assign(owner="coalition", existing_mw=0.0, retired_mw=0.0)
     return pd.concat([builds, own[builds.columns]], ignore_index=True)
+
+
+def grid_builds(builds: pd.DataFrame) -> pd.DataFrame:
+    """The grid's rows of a ``builds`` table: without the units campuses own (``owner``
+    coalition; plans made before ownership was recorded are all the grid's)."""
+    if "owner" not in builds.columns:
+        return builds
+    return builds[builds["owner"].astype(str) != "coalition"]
 
 
 def _with_onsite_energy(dispatch: pd.DataFrame, onsite: pd.DataFrame) -> pd.DataFrame:

@@ -108,7 +108,7 @@ from stateside.finance.project import (
     TaxTerms,
     build_cashflows,
 )
-from stateside.plan import Plan
+from stateside.plan import Plan, grid_builds
 from stateside.scenario.fuels import fuel_price_table
 from stateside.scenario.settings import Settings
 from stateside.scenario.types import Scenario
@@ -368,8 +368,7 @@ class _Lookups:
             "builds", pd.DataFrame(columns=["region", "technology", "period", "capacity_mw"])
         )
         # the grid's fleet and output (campus-owned units are priced on their own output)
-        if "owner" in builds.columns:
-            builds = builds[builds["owner"].astype(str) != "coalition"]
+        builds = grid_builds(builds)
         total = builds.groupby(
             [builds["region"].astype(str), builds["technology"].astype(str), builds["period"].astype(int)]
         )["capacity_mw"].sum()
@@ -429,7 +428,7 @@ def build_components(
     dollar_year = scenario.settings.base_dollar_year
     start = scenario.settings.start_year
     out: list[Component] = []
-    builds = plan.tables.get("builds", pd.DataFrame())
+    builds = grid_builds(plan.tables.get("builds", pd.DataFrame()))  # campus power: from its own table
     for r in projects.itertuples(index=False):
         cls, p, proj, region = str(r.asset_class), int(r.period), str(r.project), str(r.region)
         debt = float(look.debt_share[cls])
@@ -566,9 +565,6 @@ def build_components(
                     )
                 )
         else:  # generation or storage: one component per technology built
-            builds = (
-                builds[builds["owner"].astype(str) != "coalition"] if "owner" in builds.columns else builds
-            )
             rows = builds[
                 (builds["region"].astype(str) == region)
                 & (builds["period"].astype(int) == p)

@@ -81,7 +81,7 @@ import xarray as xr
 
 from stateside.model.inputs.it_equipment import refresh_matrix
 from stateside.model.solve import quiet_linopy, quiet_stdout
-from stateside.plan import Plan, is_true
+from stateside.plan import Plan, grid_builds, is_true
 from stateside.scenario.settings import coalition_asset_classes
 from stateside.scenario.types import Scenario
 
@@ -240,9 +240,7 @@ def plan_projects(plan: Plan, scenario: Scenario, classes: tuple[str, ...] | Non
             f"on-site power of campus {campus}: {techs}",
         )
     # generation, storage and transmission are the grid's (COALITION_ASSET_CLASSES): listed only on request
-    builds = plan.tables.get("builds", pd.DataFrame())
-    if "owner" in builds.columns:
-        builds = builds[builds["owner"].astype(str) != "coalition"]  # campus power: above
+    builds = grid_builds(plan.tables.get("builds", pd.DataFrame()))  # campus power: above
     if len(builds):
         cls = builds["technology"].astype(str).map(_tech_asset_class(scenario))
         new = builds.assign(asset_class=cls)

@@ -38,7 +38,7 @@ import pandas as pd
 
 from stateside.model.inputs import annuity_factor
 from stateside.model.inputs.corridors import TRANSMISSION_LIFETIME_YEARS
-from stateside.plan import Plan, is_true
+from stateside.plan import Plan, grid_builds, is_true
 from stateside.scenario.types import Scenario, selected_demand
 
 RATEPAYER_COLUMNS: list[str] = [
@@ -160,12 +160,10 @@ def build_out_cost(plan: Plan, scenario: Scenario) -> pd.DataFrame:
         (str(g), int(p)): float(v)
         for g, p, v in zip(tc["technology"], tc["period"], tc["fixed_om_usd_per_kw_year"], strict=True)
     }
-    builds = plan.tables.get("builds", pd.DataFrame())
+    builds = grid_builds(plan.tables.get("builds", pd.DataFrame()))  # campus-owned units: the coalition's
     for b in builds.itertuples(index=False) if len(builds) else []:
         if float(b.new_mw) <= 1e-9 or str(b.region) not in cost.index:
             continue
-        if str(getattr(b, "owner", "grid")) == "coalition":
-            continue  # a campus's own units: the coalition pays, not the ratepayers
         g, v = str(b.technology), int(b.period)
         life = float(tech.at[g, "lifetime_years"]) if g in tech.index else 20.0
         annual = float(b.capex_usd) * annuity_factor(s.discount_rate, life) + float(
