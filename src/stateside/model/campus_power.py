@@ -43,14 +43,10 @@ from stateside.model.expressions import Expressions
 from stateside.model.variables import membership, regional_sum
 
 
-def has_campus_power(d: ModelData) -> bool:
-    return d.has_campuses and d.has_campus_power
-
-
 def add_onsite_variables(m: linopy.Model, d: ModelData) -> None:
     """``onsite_build`` (campus, technology, period) and ``onsite_gen`` (campus,
     technology, period, day, step); campus first, so regional sums gather along it."""
-    if not has_campus_power(d):
+    if not d.has_campus_power:
         return
     can = d.onsite_can_build.transpose("campus", "technology", "period")
     m.add_variables(lower=0, coords=[d.campuses, d.onsite_techs, d.periods], name="onsite_build", mask=can)
@@ -87,7 +83,7 @@ def onsite_capacity(m: linopy.Model, d: ModelData) -> linopy.LinearExpression:
 
 def add_campus_power(m: linopy.Model, d: ModelData, e: Expressions) -> None:
     """``onsite_dispatch_limit``, ``island_energy`` and ``island_firm`` (see the module)."""
-    if not has_campus_power(d):
+    if not d.has_campus_power:
         return
     assert e.campus_modules_online is not None
     gen = m.variables["onsite_gen"]
@@ -106,13 +102,12 @@ def add_campus_power(m: linopy.Model, d: ModelData, e: Expressions) -> None:
         name="island_energy",
         mask=hourly.transpose("campus", "period", "day", "step"),
     )
-    # islanded periods in which some module of the campus may be online
-    may_run = (d.campus_allowed.astype(float).cumsum("period") > 0).transpose("campus", "period") & islanded
     firm = (cap * d.capacity_credit.sel(technology=d.onsite_techs)).sum("technology")
     peak = e.campus_modules_online * (
         d.campus_module_gw * d.campus_peak_factor * (1 + d.onsite_island_margin)
     )
-    m.add_constraints(firm - peak == 0, name="island_firm", mask=may_run)
+    running = d.campus_islanded_running.transpose("campus", "period")
+    m.add_constraints(firm - peak == 0, name="island_firm", mask=running)
     f = m.variables["onsite_firm"]
     m.add_constraints(f - d.onsite_firm_share * firm == 0, name="onsite_firm_def", mask=f.labels >= 0)
 
@@ -125,14 +120,14 @@ def _by_region(m: linopy.Model, d: ModelData, var: linopy.Variable) -> linopy.Li
 def onsite_supply(m: linopy.Model, d: ModelData) -> linopy.LinearExpression | None:
     """:math:`\\sum_{k \\in r} \\sum_g q^o_{g,k,p,t}` (region, period, day, step): the
     ``energy_balance`` term."""
-    if not has_campus_power(d):
+    if not d.has_campus_power:
         return None
     return _by_region(m, d, m.variables["onsite_gen"]).sum("technology")
 
 
 def onsite_firm(m: linopy.Model, d: ModelData) -> linopy.LinearExpression | None:
     """:math:`\\sum_{k \\in r} F_{k,p}` (region, period): the ``reserve_margin`` term."""
-    if not has_campus_power(d):
+    if not d.has_campus_power:
         return None
     return _by_region(m, d, m.variables["onsite_firm"])
 
@@ -140,7 +135,7 @@ def onsite_firm(m: linopy.Model, d: ModelData) -> linopy.LinearExpression | None
 def onsite_turbines(m: linopy.Model, d: ModelData) -> linopy.LinearExpression | None:
     """:math:`\\sum_{g \\in \\mathcal T \\cap \\mathcal O} \\sum_k b^o_{g,k,p}` (period): on-site
     gas turbines in the national ``turbine_supply``."""
-    if not has_campus_power(d):
+    if not d.has_campus_power:
         return None
     turbine = d.uses_turbine.sel(technology=d.onsite_techs)
     techs = d.onsite_techs[turbine.values.astype(bool)]
@@ -151,7 +146,7 @@ def onsite_turbines(m: linopy.Model, d: ModelData) -> linopy.LinearExpression | 
 
 def onsite_capex(m: linopy.Model, d: ModelData) -> linopy.LinearExpression | None:
     """:math:`I^{cp}_p = \\sum_{g,k} \\kappa^o_{g,k,p} b^o_{g,k,p}` (period), $M."""
-    if not has_campus_power(d):
+    if not d.has_campus_power:
         return None
     return (m.variables["onsite_build"] * d.onsite_capex_musd_per_gw).sum(["campus", "technology"])
 
@@ -159,7 +154,7 @@ def onsite_capex(m: linopy.Model, d: ModelData) -> linopy.LinearExpression | Non
 def onsite_cost(m: linopy.Model, d: ModelData) -> linopy.LinearExpression | None:
     """The objective term ``campus_power`` (period), $M/yr: annualised capex of the
     vintages online, fixed O&M of the capacity online, fuel and variable O&M."""
-    if not has_campus_power(d):
+    if not d.has_campus_power:
         return None
     techs = d.onsite_techs
     active = d.active.sel(technology=techs)

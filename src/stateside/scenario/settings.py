@@ -235,7 +235,7 @@ class FinanceSettings(_Strict):
     )
 
     @model_validator(mode="after")
-    def _fill_it_debt(self) -> FinanceSettings:
+    def _fill_debt_defaults(self) -> FinanceSettings:
         self.debt_share.setdefault("it_equipment", IT_EQUIPMENT_DEBT_SHARE_DEFAULT)
         # campus-owned power is project-financed like the grid's generation unless stated
         if "generation" in self.debt_share:

@@ -13,6 +13,7 @@ symbol                meaning
 :math:`\\mathcal O`    on-site technologies (``campus_power.technologies``; thermal)
 :math:`\\iota_{k,p}`   1 where campus k is islanded in period p (:math:`y_p <` its grid
                       connection year)
+:math:`\\iota^r_{k,p}`  1 where it is islanded and may run (its earliest year has come)
 :math:`\\kappa^o_{g,k,p}` on-site capex ($M/GW): the technology's capex in the campus's
                       region x ``campus_power.capex_multiplier``
 :math:`\\mu_{g,k,p}`   marginal cost in the campus's region ($M/GWh)
@@ -53,6 +54,7 @@ from stateside.scenario.types import Scenario
 class CampusPowerData:
     onsite_techs: pd.Index  # "technology": O (empty: no campus is ever islanded)
     campus_islanded: xr.DataArray  # (campus, period) bool iota
+    campus_islanded_running: xr.DataArray  # (campus, period) bool iota^r
     onsite_can_build: xr.DataArray  # (technology, campus, period) bool
     onsite_capex_musd_per_gw: xr.DataArray  # (technology, campus, period) kappa^o
     onsite_marginal_cost_musd_per_gwh: xr.DataArray  # (technology, campus, period) mu
@@ -62,6 +64,7 @@ class CampusPowerData:
 
     @property
     def has_campus_power(self) -> bool:
+        """Some campus is islanded (never in a power-only plan: it has no campuses)."""
         return len(self.onsite_techs) > 0
 
 
@@ -104,9 +107,10 @@ def build_campus_power(
     lead_ok = np.asarray(periods.values, dtype=float) >= s.start_year + s.campus_power.lead_time_years
     # a module may be online: the campus's earliest year has come
     may_run = np.cumsum(campuses.campus_allowed.transpose("campus", "period").values, axis=1) > 0
+    running = islanded & may_run
     if len(techs):
         fuel_ok = at_campus(fleet.dispatchable).transpose("technology", "campus").values
-        can = fuel_ok[:, :, None] & (islanded & may_run)[None, :, :] & lead_ok[None, None, :]
+        can = fuel_ok[:, :, None] & running[None, :, :] & lead_ok[None, None, :]
         capex = at_campus(fleet.capex_musd_per_gw).transpose("technology", "campus", "period").values
         capex = capex * s.campus_power.capex_multiplier
         mu = at_campus(fleet.marginal_cost_musd_per_gwh).transpose("technology", "campus", "period").values
@@ -120,6 +124,7 @@ def build_campus_power(
     return CampusPowerData(
         onsite_techs=techs,
         campus_islanded=da(islanded.astype(bool), {"campus": camp_index, "period": periods}),
+        campus_islanded_running=da(running.astype(bool), {"campus": camp_index, "period": periods}),
         onsite_can_build=da(can.astype(bool), cp),
         onsite_capex_musd_per_gw=da(capex, cp),
         onsite_marginal_cost_musd_per_gwh=da(mu, cp),
