@@ -153,3 +153,39 @@ def test_a_run_saved_after_its_job_ended_is_discarded_not_left_dangling(tmp_path
     assert job is not None and job.status == "cancelled" and job.run_id is None
     assert _runs(url) == 0  # the run it saved was deleted again
     db.dispose_all()
+
+
+def test_a_disarmed_watchdog_never_signals_even_mid_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The watchdog's check of the job is under way when the worker moves on to saving
+    (disarm): the check then finds the job cancelled, and must not kill the worker, or the
+    run just being saved would be left unlinked (a race CI hit under load)."""
+    from stateside.api import worker
+
+    entered, release = threading.Event(), threading.Event()
+    kills: list[int] = []
+
+    def slow_check(*_a: object) -> str:
+        entered.set()
+        release.wait(10)
+        return "the job is cancelled"
+
+    monkeypatch.setattr(worker, "WATCH_INTERVAL_S", 0.01)
+    monkeypatch.setattr(worker, "still_wanted", slow_check)
+    monkeypatch.setattr(worker.os, "kill", lambda pid, sig: kills.append(sig))
+    dog = worker._Watchdog("job", None, None)
+    assert entered.wait(10)
+    dog.disarm()
+    release.set()
+    time.sleep(0.2)
+    assert kills == []
+    # armed, the same check does stop the worker
+    entered.clear()
+    release.clear()
+    armed = worker._Watchdog("job", None, None)
+    assert entered.wait(10)
+    release.set()
+    t0 = time.monotonic()
+    while not kills and time.monotonic() - t0 < 5:
+        time.sleep(0.01)
+    armed.disarm()
+    assert len(kills) == 1

@@ -9,9 +9,11 @@ than 0 only happens if the process is killed.
 A watchdog thread checks the job's row and its server's lease every
 :data:`WATCH_INTERVAL_S` seconds: when the job was cancelled, or the server that started
 it no longer holds the store's lease (it was killed, or another server took over), the
-worker stops (SIGTERM to itself, so a sweep's Dask cluster closes). A plan's run is
-linked to its job in the same step that marks the job succeeded; if the job is no longer
-running by then, the run just saved is deleted again — a run is never left unlinked.
+worker stops (SIGTERM to itself, so a sweep's Dask cluster closes). A plan's worker
+disarms its watchdog before it checks the job one last time and saves the run (so no
+signal can land between the save and the link); the run is linked to its job in the same
+step that marks the job succeeded, and if the job is no longer running by then, the run
+just saved is deleted again — a run is never left unlinked.
 """
 
 from __future__ import annotations
@@ -71,15 +73,14 @@ def run_job(job_id: str, url: str | None) -> None:
         )
         if not started:
             return
-        stop = threading.Event()
-        threading.Thread(target=_watch, args=(job_id, url, runner, stop), daemon=True).start()
+        watchdog = _Watchdog(job_id, url, runner)
         if kind == "plan":
-            result = _plan(job_id, url, mode, params, runner)
+            result = _plan(job_id, url, mode, params, runner, watchdog)
         elif kind == "sweep":
             result = _sweep(job_id, url, params)
         else:
             raise ValueError(f"unknown job kind {kind!r}")
-        stop.set()
+        watchdog.disarm()
         done = jobs.set_state(
             job_id,
             url,
@@ -111,19 +112,38 @@ def still_wanted(job_id: str, url: str | None, runner: str | None) -> str | None
     return None
 
 
-def _watch(job_id: str, url: str | None, runner: str | None, stop: threading.Event) -> None:
-    """Stop this worker (SIGTERM to itself) once its job is no longer wanted."""
-    while not stop.wait(WATCH_INTERVAL_S):
-        try:
-            why = still_wanted(job_id, url, runner)
-        except Exception:  # the store did not answer: try again
-            continue
-        if why is not None:
-            log.warning("job %s: stopping its worker: %s", job_id, why)
-            if "lease" in why:
-                jobs.end_job(job_id, url, jobs.INTERRUPTED, ORPHANED_ERROR)
-            os.kill(os.getpid(), signal.SIGTERM)
-            return
+class _Watchdog:
+    """Stops this worker (SIGTERM to itself) once its job is no longer wanted — until it is
+    disarmed. The check and the signal happen under a lock that :meth:`disarm` takes too,
+    so once ``disarm()`` has returned no signal can come: a check that was under way when
+    the job was cancelled cannot kill the worker after it has moved on to saving."""
+
+    def __init__(self, job_id: str, url: str | None, runner: str | None) -> None:
+        self._job_id, self._url, self._runner = job_id, url, runner
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def disarm(self) -> None:
+        with self._lock:
+            self._stop.set()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(WATCH_INTERVAL_S):
+            try:
+                why = still_wanted(self._job_id, self._url, self._runner)
+            except Exception:  # the store did not answer: try again
+                continue
+            if why is None:
+                continue
+            with self._lock:
+                if self._stop.is_set():
+                    return  # disarmed meanwhile: the worker checks for itself
+                log.warning("job %s: stopping its worker: %s", self._job_id, why)
+                if "lease" in why:
+                    jobs.end_job(self._job_id, self._url, jobs.INTERRUPTED, ORPHANED_ERROR)
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
 
 
 def _discard(run_id: str, url: str | None, job_id: str) -> None:
@@ -167,7 +187,12 @@ def _stage(job_id: str, url: str | None, stages: tuple[str, ...]) -> Any:
 
 
 def _plan(
-    job_id: str, url: str | None, mode: str | None, params: dict[str, Any], runner: str | None = None
+    job_id: str,
+    url: str | None,
+    mode: str | None,
+    params: dict[str, Any],
+    runner: str | None = None,
+    watchdog: _Watchdog | None = None,
 ) -> dict[str, Any]:
     from stateside.store.api import save_run
 
@@ -175,6 +200,8 @@ def _plan(
     scenario_id = str(params.get("scenario") or DEFAULT_ID)
     scenario = load_stored(scenario_id, url)
     plan = run_plan(scenario, mode=mode, progress=step)
+    if watchdog is not None:
+        watchdog.disarm()  # from here the worker checks for itself: the save is never cut short
     why = still_wanted(job_id, url, runner)
     if why is not None:  # cancelled or orphaned while solving: nothing to save
         if "lease" in why:
