@@ -60,3 +60,23 @@ def floor_fabs(y_lp: xr.DataArray) -> xr.DataArray:
     online = np.cumsum(np.clip(y_lp.values, 0.0, None), axis=1) >= 1.0 - EPS
     built = np.diff(np.concatenate([np.zeros((online.shape[0], 1)), online], axis=1).astype(float), axis=1)
     return xr.DataArray(np.clip(built, 0.0, 1.0), coords=y_lp.coords, dims=y_lp.dims)
+
+
+def fabs_by_count(y_lp: xr.DataArray, count: int) -> xr.DataArray:
+    """Binary go/no-go per (fab, period) building exactly ``count`` fabs (fewer if fewer
+    are used at all), each online from the first period the relaxation uses it. The fabs
+    the relaxation uses earliest are taken first (then the most used): a fab online early
+    also serves the later periods' accelerator rules. Where the relaxation spreads a
+    fraction over several fabs (0.107 of one in 2030 and 0.127 of another in 2032 on the
+    default), rounding each up would build both; this builds the number asked for."""
+    y_lp = y_lp.fillna(0.0).transpose("fab", "period")
+    v = np.clip(y_lp.values, 0.0, None)
+    used = np.cumsum(v, axis=1) > 1e-3
+    first = np.where(used.any(axis=1), used.argmax(axis=1), v.shape[1])
+    order = np.lexsort((-v.sum(axis=1), first))
+    chosen = [int(i) for i in order[: max(int(count), 0)] if used[i].any()]
+    online = np.zeros(v.shape, dtype=bool)
+    for i in chosen:
+        online[i] = used[i]
+    built = np.diff(np.concatenate([np.zeros((online.shape[0], 1)), online], axis=1).astype(float), axis=1)
+    return xr.DataArray(np.clip(built, 0.0, 1.0), coords=y_lp.coords, dims=y_lp.dims)

@@ -643,28 +643,46 @@ class _Highs:
 
     # ---- back to linopy
     def assign(self, point: _Point, termination: str) -> None:
-        """Write ``point`` into the linopy model (variables' solution, constraints' duals,
-        objective value), as linopy's own HiGHS interface does."""
-        from linopy.constants import Result, Solution, SolverStatus, Status, TerminationCondition
+        """Write ``point`` into the linopy model (:func:`assign_point`)."""
+        assign_point(self.m, self.vlabels, self.clabels, point.col, point.dual, point.objective, termination)
 
-        m = self.m
-        n_vars = max(int(m._xCounter), int(self.vlabels.max()) + 1 if len(self.vlabels) else 0)
-        primal = np.full(n_vars, np.nan)
-        primal[self.vlabels] = point.col
-        dual = np.array([], dtype=float)
-        if point.dual is not None and len(self.clabels):
-            dual = np.full(max(int(m._cCounter), int(self.clabels.max()) + 1), np.nan)
-            dual[self.clabels] = point.dual
-        linopy_term = {"interrupted": "user_interrupt", "stalled": "terminated_by_limit"}.get(
-            termination, termination
-        )
-        condition = (
-            TerminationCondition[linopy_term] if linopy_term in TerminationCondition.__members__ else None
-        )
-        # the point is a feasible plan whatever stopped the solve: "ok", so linopy takes it
-        status = Status(SolverStatus.ok, condition or TerminationCondition.unknown)
-        with quiet_linopy():
-            m.assign_result(Result(status=status, solution=Solution(primal, dual, point.objective)))
+
+def assign_point(
+    m: linopy.Model,
+    vlabels: np.ndarray,
+    clabels: np.ndarray,
+    col: np.ndarray,
+    row_dual: np.ndarray | None,
+    objective: float,
+    termination: str,
+) -> None:
+    """Write a solution (column values and row duals in the order of ``m.matrices``'
+    labels) into the linopy model (variables' solution, constraints' duals, objective
+    value), as linopy's own HiGHS interface does."""
+    from linopy.constants import Result, Solution, SolverStatus, Status, TerminationCondition
+
+    n_vars = max(int(m._xCounter), int(vlabels.max()) + 1 if len(vlabels) else 0)
+    primal = np.full(n_vars, np.nan)
+    primal[vlabels] = col
+    dual = np.array([], dtype=float)
+    if row_dual is not None and len(clabels):
+        dual = np.full(max(int(m._cCounter), int(clabels.max()) + 1), np.nan)
+        dual[clabels] = row_dual
+    linopy_term = {"interrupted": "user_interrupt", "stalled": "terminated_by_limit"}.get(
+        termination, termination
+    )
+    condition = TerminationCondition[linopy_term] if linopy_term in TerminationCondition.__members__ else None
+    # the point is a feasible plan whatever stopped the solve: "ok", so linopy takes it
+    status = Status(SolverStatus.ok, condition or TerminationCondition.unknown)
+    with quiet_linopy():
+        m.assign_result(Result(status=status, solution=Solution(primal, dual, objective)))
+
+
+def lp_options(settings: SolverSettings) -> dict[str, Any]:
+    """The HiGHS options of the settings' LPs, without the time limit and the output."""
+    return {
+        k: v for k, v in highs_options(settings, mip=False).items() if k not in ("time_limit", "output_flag")
+    }
 
 
 def _integer_vars(m: linopy.Model) -> list[linopy.Variable]:
@@ -847,8 +865,27 @@ def solve(
     from, used when it was taken from a model of the same shape (:class:`StartBasis`)."""
     t0 = time.perf_counter()
     emit: SolveProgress = progress or (lambda _e: None)
+    if decomposes(built.model, settings):
+        from stateside.model.decomposition import solve_decomposed
+
+        with quiet_linopy():
+            return solve_decomposed(built, settings, t0, emit)  # type: ignore[no-any-return]
     with quiet_linopy():
         return _solve_staged(built, settings, t0, emit, start)
+
+
+#: ``solver.decomposition: auto`` splits models with at least this many rows by typical
+#: day (51 regions: 4 days × 6 steps ≈ 0.11 M rows, 16 × 6 ≈ 0.43 M, 24 × 24 ≈ 2.6 M)
+DECOMPOSE_MIN_ROWS = 400_000
+
+
+def decomposes(m: linopy.Model, settings: SolverSettings) -> bool:
+    """Whether ``m`` is solved by Benders decomposition by typical day
+    (:mod:`stateside.model.decomposition`): ``solver.decomposition`` ``days`` always,
+    ``off`` never, ``auto`` from DECOMPOSE_MIN_ROWS rows."""
+    if settings.decomposition == "auto":
+        return int(m.constraints.ncons) >= DECOMPOSE_MIN_ROWS
+    return settings.decomposition == "days"
 
 
 def _solve_staged(

@@ -85,6 +85,10 @@ class SolverSettings(_Strict):
     crossover: bool = Field(
         True, description="Run crossover after the interior point (exact vertex and clean duals)."
     )
+    decomposition: Literal["auto", "days", "off"] = Field(
+        "auto",
+        description="Benders decomposition by typical day (docs/model.md): 'days' always, 'off' never (one LP per stage), 'auto' for models of 400,000 rows or more (hourly national studies; the default plan has about 110,000).",
+    )
 
 
 class ChipSettings(_Strict):

@@ -1,0 +1,882 @@
+r"""Benders decomposition by typical day: hourly studies at national scale.
+
+At 51 regions × 24 typical days × 24 hourly steps × 4 periods the model's LP has about
+2.6 million rows and 2.2 million columns. HiGHS's dual simplex does not finish its
+relaxation in ten minutes on a 2-core machine and its interior point needs about as long
+(docs/benchmarks.md). The LP is, however, nearly separable: every constraint indexed by
+``(period, day, step)`` links only that typical day's dispatch to the **investment**
+columns (builds, retirements, corridor expansion, campus modules, on-site units, fabs,
+capital), and no constraint links two typical days' dispatch. So the problem is split:
+
+.. math::
+
+    \min_{x, y}\; c_x^\top x + \sum_k c_k^\top y_k
+    \quad\text{s.t.}\quad L_0 \le A_0 x \le U_0,\;
+    L_k \le A_k^x x + A_k^y y_k \le U_k,\; l \le (x, y) \le u
+
+with :math:`x` every column without a ``step`` dimension (the *master* columns) and
+:math:`y_k` the dispatch of typical day :math:`k = (p, d)`. For a fixed :math:`\bar x`
+each day is an LP of about 27,000 rows (:math:`z_k(\bar x)`, the **subproblem**), and
+:math:`z_k` is convex and piecewise linear in :math:`x`. With :math:`\pi_k` the
+subproblem's row duals (HiGHS's sign: :math:`\partial z_k / \partial` row bound),
+
+.. math::
+
+    z_k(x) \;\ge\; z_k(\bar x) - \pi_k^\top A_k^x (x - \bar x)
+
+(a **Benders cut**). The **master** is the LP in :math:`(x, \bar y, \theta)`:
+:math:`\min c_x^\top x + \sum_k \theta_k` over the master rows, every cut found so far,
+and a **day-averaged copy of each day** — each dispatch column replaced by its mean over
+the day's steps :math:`\bar y`, each per-step row by its mean over the steps — with
+:math:`\theta_k \ge \bar c_k^\top \bar y_k`. Any hourly dispatch's day means satisfy the
+averaged rows (they are sums of the hourly rows; :func:`partition` checks that each
+column's total coefficient over a day's rows is the same at every step, which is what
+makes the average exact — a storage level appears as :math:`+1` and :math:`-1` in
+consecutive steps of its cyclic day and sums to 0), so the averaged day is a relaxation
+of the hourly one and the master is a relaxation of the model: its optimum is a **lower
+bound**. The master starts as a 1-snapshot-a-day model (the size of the default plan's
+LP) and each round adds one cut per day whose :math:`z_k` exceeds its :math:`\theta_k`.
+
+Every :math:`\bar x` with its days' dispatch is a feasible plan; its cost
+:math:`c_x^\top \bar x + \sum_k z_k(\bar x)` is an **upper bound**. Rounds continue until
+the bounds are within ``tolerance``.
+
+**Integers.** The master is solved with the campus modules and fabs relaxed until the
+LP bounds meet (the *relaxation*); the modules and fabs are then rounded exactly as in
+the monolithic solve (:mod:`stateside.model.rounding`), fixed in the master, and the rounds
+continue with every cut kept (a cut bounds :math:`z_k`, whatever the integers) until the
+fixed plan is within tolerance of its own bound. The proven gap reported is the fixed
+plan's cost against the relaxation's bound.
+
+**Infeasible days.** A day whose subproblem is infeasible at :math:`\bar x` (e.g. lost
+load above what the master's ``it_unpowered`` allows) is solved again with a penalised
+slack on each row that involves master columns (:data:`ELASTIC_PENALTY` × the largest
+cost). Its optimum is below the true :math:`z_k` (more is allowed), so its cut is still
+valid, and it pushes the master away; the round gives no upper bound.
+
+Symbols: :math:`A_0, L_0, U_0` the master rows (no dispatch column), :math:`A_k^x,
+A_k^y, L_k, U_k` day :math:`k`'s rows, :math:`c` the objective, :math:`l, u` the column
+bounds, :math:`\theta_k` the master's estimate of day :math:`k`'s cost (USD, objective
+units), :math:`\bar c_k` day :math:`k`'s costs summed over its steps.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import highspy
+import linopy
+import numpy as np
+import scipy.sparse as sp
+import xarray as xr
+
+#: the dimensions that make a column or row part of a typical day's dispatch
+DAY_DIMS = ("period", "day", "step")
+#: penalty per unit of slack of an infeasible day's rows, times the model's largest cost
+ELASTIC_PENALTY = 100.0
+#: relative tolerance of "a column's coefficient is the same at every step of its day"
+_EXACT_TOL = 1e-9
+#: a cut is added when z_k exceeds θ_k by more than this (relative to |z_k| + 1)
+_CUT_TOL = 1e-7
+
+
+class DecompositionError(ValueError):
+    """The model cannot be split by typical day (a constraint couples two days, or a
+    day's rows cannot be averaged exactly)."""
+
+
+@dataclass
+class Partition:
+    """The model's columns and rows split into the master and the typical days.
+
+    Positions are into linopy's matrices (``m.matrices``): columns in ``vlabels`` order,
+    rows in ``clabels`` order."""
+
+    n_days: int  # typical days k = period index × days + day index
+    col_day: np.ndarray  # day of each column, -1: master
+    row_day: np.ndarray  # day of each row, -1: master
+    col_group: np.ndarray  # averaged column of each day column (-1: master)
+    row_group: np.ndarray  # averaged row of each day row (-1: master)
+    n_col_groups: int
+    n_row_groups: int
+    group_day: np.ndarray  # day of each averaged column
+    row_group_day: np.ndarray  # day of each averaged row
+
+
+def _day_index(
+    labels: np.ndarray, dims: tuple[str, ...], sizes: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For one variable's or constraint's labels (any dim order): the labels, their day
+    (period × n_day + day) and their group (the slot without its step), flattened with
+    ``step`` last."""
+    order = [dim for dim in dims if dim not in DAY_DIMS] + list(DAY_DIMS)
+    arr = np.moveaxis(labels, [dims.index(d) for d in order], range(len(order)))
+    n_p, n_d, n_s = sizes["period"], sizes["day"], sizes["step"]
+    day = np.broadcast_to(
+        (np.arange(n_p)[:, None] * n_d + np.arange(n_d)[None, :])[..., None], arr.shape[-3:]
+    )
+    day = np.broadcast_to(day, arr.shape)
+    group = np.broadcast_to(np.arange(arr.size // n_s).reshape(arr.shape[:-1])[..., None], arr.shape)
+    return arr.reshape(-1, n_s), day.reshape(-1, n_s), group.reshape(-1, n_s)
+
+
+def partition(m: linopy.Model, vlabels: np.ndarray, clabels: np.ndarray) -> Partition:
+    """Split ``m``'s columns and rows by typical day (see the module docstring)."""
+    n, n_rows = len(vlabels), len(clabels)
+    pos = np.full(int(vlabels.max()) + 1, -1, dtype=np.int64)
+    pos[vlabels] = np.arange(n)
+    rpos = np.full(int(clabels.max()) + 1 if n_rows else 1, -1, dtype=np.int64)
+    rpos[clabels] = np.arange(n_rows)
+    col_day = np.full(n, -1, dtype=np.int64)
+    col_group = np.full(n, -1, dtype=np.int64)
+    row_day = np.full(n_rows, -1, dtype=np.int64)
+    row_group = np.full(n_rows, -1, dtype=np.int64)
+    n_days = 0
+    sizes: dict[str, int] = {}
+
+    def assign(
+        items: Any, where: np.ndarray, day_of: np.ndarray, group_of: np.ndarray, kind: str
+    ) -> tuple[int, np.ndarray]:
+        nonlocal n_days, sizes
+        next_group = 0
+        group_days: list[np.ndarray] = []
+        for name, item in items:
+            dims = tuple(str(dim) for dim in item.labels.dims)
+            if not set(DAY_DIMS) <= set(dims):
+                continue
+            these = {dim: int(item.labels.sizes[dim]) for dim in DAY_DIMS}
+            if not sizes:
+                sizes = these
+                n_days = these["period"] * these["day"]
+            elif these != sizes:
+                raise DecompositionError(f"{kind} {name!r} has period/day/step sizes {these}, not {sizes}")
+            labels, day, group = _day_index(np.asarray(item.labels.values), dims, sizes)
+            valid = labels >= 0
+            partial = valid.any(axis=1) & ~valid.all(axis=1)
+            if partial.any():
+                raise DecompositionError(
+                    f"{kind} {name!r} is masked at some steps of a day but not others: a day's "
+                    "mean cannot stand for it"
+                )
+            keep = valid.all(axis=1)
+            labels, day, group = labels[keep], day[keep], group[keep]
+            # renumber the kept groups consecutively
+            ids = next_group + np.arange(len(labels))
+            next_group += len(labels)
+            p = where[labels.ravel()]
+            if (p < 0).any():
+                raise DecompositionError(f"{kind} {name!r} has slots missing from the model's matrix")
+            day_of[p] = day.ravel()
+            group_of[p] = np.repeat(ids, sizes["step"])
+            group_days.append(day[:, 0])
+        groups_day = np.concatenate(group_days) if group_days else np.zeros(0, dtype=np.int64)
+        return next_group, groups_day
+
+    n_cg, group_day = assign(m.variables.items(), pos, col_day, col_group, "variable")
+    n_rg, row_group_day = assign(m.constraints.items(), rpos, row_day, row_group, "constraint")
+    return Partition(n_days, col_day, row_day, col_group, row_group, n_cg, n_rg, group_day, row_group_day)
+
+
+@dataclass
+class _Day:
+    """One typical day's subproblem: a HiGHS LP over its dispatch columns."""
+
+    cols: np.ndarray  # positions in the model
+    rows: np.ndarray
+    a_x: sp.csr_matrix  # rows × master columns (positions in the master column list)
+    lower: np.ndarray  # row bounds before the master's share is moved over
+    upper: np.ndarray
+    highs: Any
+    elastic: Any = None  # the penalised copy, built when first needed
+    linked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+@dataclass
+class DayResult:
+    objective: float
+    col: np.ndarray
+    dual: np.ndarray
+    feasible: bool
+
+
+@dataclass
+class BendersPoint:
+    """A plan found by the decomposition: full column values and row duals (model
+    positions), its cost, and the master bound it was found under."""
+
+    col: np.ndarray
+    dual: np.ndarray
+    objective: float
+
+
+@dataclass
+class Round:
+    """One round: the master's bound, the plan's cost (inf: some day infeasible), seconds."""
+
+    stage: str
+    lower: float
+    upper: float
+    cuts: int
+    seconds: float
+
+
+def _quiet(h: Any) -> None:
+    h.setOptionValue("output_flag", False)
+
+
+class Benders:
+    """The decomposition of one linopy model (see the module docstring)."""
+
+    def __init__(
+        self,
+        m: linopy.Model,
+        options: dict[str, Any] | None = None,
+        threads: int = 2,
+    ) -> None:
+        if m.objective.sense == "max":
+            raise DecompositionError("the decomposition minimises; the model maximises")
+        m.constraints.sanitize_zeros()
+        m.constraints.sanitize_infinities()
+        M = m.matrices
+        self.m = m
+        self.vlabels = np.asarray(M.vlabels)
+        self.clabels = np.asarray(M.clabels)
+        self.part = part = partition(m, self.vlabels, self.clabels)
+        if part.n_days == 0:
+            raise DecompositionError("the model has no (period, day, step) dispatch to split off")
+        A = M.A.tocsr() if M.A is not None else sp.csr_matrix((0, len(self.vlabels)))
+        b = np.asarray(M.b, dtype=float)
+        sense = np.asarray(M.sense)
+        self.row_lower = np.where(sense != "<", b, -np.inf)
+        self.row_upper = np.where(sense != ">", b, np.inf)
+        self.cost = np.asarray(M.c, dtype=float)
+        self.lb = np.asarray(M.lb, dtype=float)
+        self.ub = np.asarray(M.ub, dtype=float)
+        self.options = {"presolve": "on", "solver": "simplex", **(options or {})}
+        self.threads = max(1, int(threads))
+        n = len(self.vlabels)
+        self.pos = np.full(int(self.vlabels.max()) + 1, -1, dtype=np.int64)
+        self.pos[self.vlabels] = np.arange(n)
+
+        # master columns and their positions in the master LP
+        self.x_cols = np.flatnonzero(part.col_day < 0)
+        self.x_index = np.full(n, -1, dtype=np.int64)
+        self.x_index[self.x_cols] = np.arange(len(self.x_cols))
+        master_rows = np.flatnonzero(part.row_day < 0)
+        day_rows = np.flatnonzero(part.row_day >= 0)
+        day_cols = np.flatnonzero(part.col_day >= 0)
+
+        # no master row may touch a day's dispatch; a day's row touches only its own day
+        A_master = A[master_rows]
+        if A_master.nnz and (part.col_day[A_master.indices] >= 0).any():
+            bad = master_rows[
+                np.unique(
+                    np.repeat(np.arange(len(master_rows)), np.diff(A_master.indptr))[
+                        part.col_day[A_master.indices] >= 0
+                    ]
+                )
+            ][:1]
+            raise DecompositionError(
+                f"constraint row {self._row_name(int(bad[0]))} links dispatch of a typical day to the "
+                "master rows: the days cannot be solved apart"
+            )
+        A_day = A[day_rows]
+        entry_row_day = np.repeat(part.row_day[day_rows], np.diff(A_day.indptr))
+        entry_col_day = part.col_day[A_day.indices]
+        cross = (entry_col_day >= 0) & (entry_col_day != entry_row_day)
+        if cross.any():
+            r = day_rows[np.repeat(np.arange(len(day_rows)), np.diff(A_day.indptr))[cross][0]]
+            raise DecompositionError(
+                f"constraint row {self._row_name(int(r))} links two typical days: the days cannot be solved apart"
+            )
+        self.A = A
+        self.A_master_x = A_master[:, self.x_cols].tocsr()
+        self.master_rows = master_rows
+
+        # the day-averaged rows (module docstring): sums over each row group's steps
+        n_steps = np.bincount(part.row_group[day_rows], minlength=part.n_row_groups).astype(float)
+        S = sp.csr_matrix(
+            (np.ones(len(day_rows)), (part.row_group[day_rows], np.arange(len(day_rows)))),
+            shape=(part.n_row_groups, len(day_rows)),
+        )
+        B = (S @ A_day[:, day_cols]).tocsc()  # row group × day column: Σ over the group's steps
+        P = sp.csr_matrix(
+            (np.ones(len(day_cols)), (np.arange(len(day_cols)), part.col_group[day_cols])),
+            shape=(len(day_cols), part.n_col_groups),
+        )
+        col_steps = np.asarray(P.sum(axis=0)).ravel()
+        kappa = (B @ P) @ sp.diags(1.0 / np.maximum(col_steps, 1.0))  # mean over the steps
+        spread = B - kappa @ P.T
+        scale = max(1.0, float(abs(B).max()) if B.nnz else 1.0)
+        if spread.nnz and float(abs(spread).max()) > _EXACT_TOL * scale:
+            coo = spread.tocoo()
+            worst = int(np.argmax(np.abs(coo.data)))
+            col = day_cols[coo.col[worst]]
+            raise DecompositionError(
+                f"column {self._col_name(int(col))} has a different coefficient over a day's rows at "
+                "different steps: the day-averaged master would not be a relaxation"
+            )
+        c_day = self.cost[day_cols]
+        c_mean = (P.T @ c_day) / np.maximum(col_steps, 1.0)
+        if np.abs(c_day - c_mean[part.col_group[day_cols]]).max(initial=0.0) > _EXACT_TOL * max(
+            1.0, float(np.abs(c_day).max(initial=0.0))
+        ):
+            raise DecompositionError("a dispatch cost differs between the steps of a day")
+        inv_steps = sp.diags(1.0 / np.maximum(n_steps, 1.0))
+        agg_x = (inv_steps @ S @ A_day[:, self.x_cols]).tocsr()
+        agg_y = kappa.tocsr()  # κ: the mean row has κ ȳ (module docstring)
+        agg_lower = (
+            S @ np.where(np.isfinite(self.row_lower[day_rows]), self.row_lower[day_rows], 0.0)
+        ) / np.maximum(n_steps, 1.0)
+        agg_upper = (
+            S @ np.where(np.isfinite(self.row_upper[day_rows]), self.row_upper[day_rows], 0.0)
+        ) / np.maximum(n_steps, 1.0)
+        lower_inf = (S @ (~np.isfinite(self.row_lower[day_rows])).astype(float)) > 0
+        upper_inf = (S @ (~np.isfinite(self.row_upper[day_rows])).astype(float)) > 0
+        agg_lower[lower_inf] = -np.inf
+        agg_upper[upper_inf] = np.inf
+        g_lb = (P.T @ np.where(np.isfinite(self.lb[day_cols]), self.lb[day_cols], 0.0)) / np.maximum(
+            col_steps, 1.0
+        )
+        g_ub = (P.T @ np.where(np.isfinite(self.ub[day_cols]), self.ub[day_cols], 0.0)) / np.maximum(
+            col_steps, 1.0
+        )
+        g_lb[(P.T @ (~np.isfinite(self.lb[day_cols])).astype(float)) > 0] = -np.inf
+        g_ub[(P.T @ (~np.isfinite(self.ub[day_cols])).astype(float)) > 0] = np.inf
+        group_cost = c_mean * col_steps
+
+        # the master LP: columns x | ȳ | θ; rows: master rows, averaged rows, θ rows, cuts
+        nx, ng, K = len(self.x_cols), part.n_col_groups, part.n_days
+        self.nx, self.ng, self.K = nx, ng, K
+        h = highspy.Highs()
+        _quiet(h)
+        h.addVars(
+            nx + ng + K,
+            np.concatenate([self.lb[self.x_cols], g_lb, np.full(K, -np.inf)]),
+            np.concatenate([self.ub[self.x_cols], g_ub, np.full(K, np.inf)]),
+        )
+        cost = np.concatenate([self.cost[self.x_cols], np.zeros(ng), np.ones(K)])
+        h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        blocks = [
+            sp.hstack([self.A_master_x, sp.csr_matrix((len(master_rows), ng + K))]),
+            sp.hstack([agg_x, agg_y, sp.csr_matrix((part.n_row_groups, K))]),
+        ]
+        # θ_k - Σ_g c̄_g ȳ_g ≥ 0 for the day's averaged columns g
+        theta_rows = sp.hstack(
+            [
+                sp.csr_matrix((K, nx)),
+                sp.csr_matrix((-group_cost, (part.group_day, np.arange(ng))), shape=(K, ng)),
+                sp.identity(K, format="csr"),
+            ]
+        )
+        blocks.append(theta_rows)
+        Am = sp.vstack(blocks).tocsr()
+        lo = np.concatenate([self.row_lower[master_rows], agg_lower, np.zeros(K)])
+        up = np.concatenate([self.row_upper[master_rows], agg_upper, np.full(K, np.inf)])
+        h.addRows(
+            Am.shape[0], lo, up, Am.nnz, Am.indptr.astype(np.int32), Am.indices.astype(np.int32), Am.data
+        )
+        for key, value in self.options.items():
+            h.setOptionValue(key, value)
+        self.master = h
+        self.n_master_rows = len(master_rows)
+        self.cuts = 0
+
+        # the days' subproblems
+        order = np.argsort(part.row_day[day_rows], kind="stable")
+        rows_by_day = np.split(
+            day_rows[order], np.searchsorted(part.row_day[day_rows][order], np.arange(1, K))
+        )
+        corder = np.argsort(part.col_day[day_cols], kind="stable")
+        cols_by_day = np.split(
+            day_cols[corder], np.searchsorted(part.col_day[day_cols][corder], np.arange(1, K))
+        )
+        self.max_cost = float(np.abs(self.cost).max(initial=1.0))
+        self.days: list[_Day] = []
+        for k in range(K):
+            rows, cols = rows_by_day[k], cols_by_day[k]
+            Ar = A[rows]
+            a_y = Ar[:, cols].tocsr()
+            a_x = Ar[:, self.x_cols].tocsr()
+            hk = highspy.Highs()
+            _quiet(hk)
+            hk.addVars(len(cols), self.lb[cols], self.ub[cols])
+            hk.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), self.cost[cols])
+            hk.addRows(
+                len(rows),
+                self.row_lower[rows],
+                self.row_upper[rows],
+                a_y.nnz,
+                a_y.indptr.astype(np.int32),
+                a_y.indices.astype(np.int32),
+                a_y.data,
+            )
+            for key, value in self.options.items():
+                hk.setOptionValue(key, value)
+            hk.setOptionValue("threads", 1)
+            linked = np.flatnonzero(np.diff(a_x.indptr) > 0)
+            self.days.append(
+                _Day(cols, rows, a_x, self.row_lower[rows], self.row_upper[rows], hk, linked=linked)
+            )
+        self.rounds: list[Round] = []
+        self.last_x = np.zeros(0)
+
+    # ---- names for errors
+    def _row_name(self, r: int) -> str:
+        try:
+            return str(self.m.constraints.get_label_position(int(self.clabels[r]))[0])
+        except Exception:
+            return f"#{r}"
+
+    def _col_name(self, c: int) -> str:
+        try:
+            return str(self.m.variables.get_label_position(int(self.vlabels[c]))[0])
+        except Exception:
+            return f"#{c}"
+
+    # ---- master
+    def fix_master(self, cols: np.ndarray, values: np.ndarray) -> None:
+        """Fix model columns (positions) of the master at values."""
+        idx = self.x_index[cols].astype(np.int32)
+        self.master.changeColsBounds(len(idx), idx, values, values)
+
+    def unfix_master(self, cols: np.ndarray) -> None:
+        idx = self.x_index[cols].astype(np.int32)
+        self.master.changeColsBounds(len(idx), idx, self.lb[cols], self.ub[cols])
+
+    def solve_master(self) -> tuple[str, np.ndarray, np.ndarray, float, np.ndarray]:
+        h = self.master
+        h.run()
+        status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            return h.modelStatusToString(status), np.zeros(0), np.zeros(0), math.nan, np.zeros(0)
+        sol = h.getSolution()
+        col = np.asarray(sol.col_value)
+        dual = np.asarray(sol.row_dual)
+        return (
+            "optimal",
+            col[: self.nx],
+            col[self.nx + self.ng :],
+            float(h.getInfo().objective_function_value),
+            dual,
+        )
+
+    # ---- days
+    def _solve_day(self, k: int, x: np.ndarray) -> DayResult:
+        day = self.days[k]
+        shift = day.a_x @ x
+        lo, up = day.lower - shift, day.upper - shift
+        h = day.highs
+        h.changeRowsBounds(len(lo), np.arange(len(lo), dtype=np.int32), lo, up)
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            sol = h.getSolution()
+            return DayResult(
+                float(h.getInfo().objective_function_value),
+                np.asarray(sol.col_value),
+                np.asarray(sol.row_dual),
+                True,
+            )
+        if status not in (
+            highspy.HighsModelStatus.kInfeasible,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible,
+        ):
+            raise RuntimeError(f"typical day {k}: HiGHS ended {h.modelStatusToString(status)}")
+        return self._solve_elastic(k, lo, up)
+
+    def _solve_elastic(self, k: int, lo: np.ndarray, up: np.ndarray) -> DayResult:
+        """The day with a penalised slack (both ways) on every row linked to the master."""
+        day = self.days[k]
+        n_cols, linked = len(day.cols), day.linked
+        if day.elastic is None:
+            h = highspy.Highs()
+            _quiet(h)
+            Ar = self.A[day.rows][:, day.cols].tocsc()
+            nl = len(linked)
+            slack = sp.csc_matrix(
+                (
+                    np.concatenate([np.ones(nl), -np.ones(nl)]),
+                    (np.concatenate([linked, linked]), np.arange(2 * nl)),
+                ),
+                shape=(len(day.rows), 2 * nl),
+            )
+            full = sp.hstack([Ar, slack]).tocsr()
+            penalty = ELASTIC_PENALTY * self.max_cost
+            h.addVars(
+                n_cols + 2 * nl,
+                np.concatenate([self.lb[day.cols], np.zeros(2 * nl)]),
+                np.concatenate([self.ub[day.cols], np.full(2 * nl, np.inf)]),
+            )
+            c = np.concatenate([self.cost[day.cols], np.full(2 * nl, penalty)])
+            h.changeColsCost(len(c), np.arange(len(c), dtype=np.int32), c)
+            h.addRows(
+                len(day.rows),
+                lo,
+                up,
+                full.nnz,
+                full.indptr.astype(np.int32),
+                full.indices.astype(np.int32),
+                full.data,
+            )
+            for key, value in self.options.items():
+                h.setOptionValue(key, value)
+            h.setOptionValue("threads", 1)
+            day.elastic = h
+        h = day.elastic
+        h.changeRowsBounds(len(lo), np.arange(len(lo), dtype=np.int32), lo, up)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"typical day {k}: the penalised day did not solve")
+        sol = h.getSolution()
+        return DayResult(
+            float(h.getInfo().objective_function_value),
+            np.asarray(sol.col_value)[:n_cols],
+            np.asarray(sol.row_dual),
+            False,
+        )
+
+    def solve_days(self, x: np.ndarray) -> list[DayResult]:
+        if self.threads == 1:
+            return [self._solve_day(k, x) for k in range(self.K)]
+        with ThreadPoolExecutor(self.threads) as pool:
+            return list(pool.map(lambda k: self._solve_day(k, x), range(self.K)))
+
+    def add_cuts(self, x: np.ndarray, theta: np.ndarray, days: list[DayResult]) -> int:
+        """θ_k + π_kᵀ A_kˣ x ≥ z_k + π_kᵀ A_kˣ x̄ for each day whose cost exceeds θ_k."""
+        rows, lo = [], []
+        for k, res in enumerate(days):
+            if res.objective <= theta[k] + _CUT_TOL * (abs(res.objective) + 1.0):
+                continue
+            g = self.days[k].a_x.T @ res.dual  # π_kᵀ A_kˣ, over the master columns
+            nz = np.flatnonzero(np.abs(g) > 1e-12 * (np.abs(g).max(initial=0.0) + 1e-300))
+            rows.append((np.concatenate([nz, [self.nx + self.ng + k]]), np.concatenate([g[nz], [1.0]])))
+            lo.append(res.objective + float(g @ x))
+        if not rows:
+            return 0
+        starts = np.cumsum([0] + [len(r[0]) for r in rows[:-1]]).astype(np.int32)
+        idx = np.concatenate([r[0] for r in rows]).astype(np.int32)
+        val = np.concatenate([r[1] for r in rows])
+        self.master.addRows(len(rows), np.asarray(lo), np.full(len(rows), np.inf), len(idx), starts, idx, val)
+        self.cuts += len(rows)
+        return len(rows)
+
+    def point(self, x: np.ndarray, days: list[DayResult], master_dual: np.ndarray) -> BendersPoint:
+        n = len(self.vlabels)
+        col = np.zeros(n)
+        col[self.x_cols] = x
+        dual = np.zeros(len(self.clabels))
+        dual[self.master_rows] = master_dual[: self.n_master_rows]
+        total = float(self.cost[self.x_cols] @ x)
+        for day, res in zip(self.days, days, strict=True):
+            col[day.cols] = res.col
+            dual[day.rows] = res.dual[: len(day.rows)]
+            total += res.objective
+        return BendersPoint(col, dual, total)
+
+    def iterate(
+        self,
+        stage: str,
+        tolerance: float,
+        deadline: float,
+        on_round: Callable[[Round], None] | None = None,
+        max_rounds: int = 500,
+    ) -> tuple[str, float, BendersPoint | None]:
+        """Rounds until the master's bound and the best plan are within ``tolerance``:
+        returns (termination, lower bound, best plan)."""
+        best: BendersPoint | None = None
+        lower = -math.inf
+        for _ in range(max_rounds):
+            t0 = time.perf_counter()
+            term, x, theta, bound, mdual = self.solve_master()
+            if term != "optimal":
+                return term, lower, best
+            lower = bound
+            self.last_x = x
+            days = self.solve_days(x)
+            upper = math.inf
+            if all(r.feasible for r in days):
+                p = self.point(x, days, mdual)
+                upper = p.objective
+                if best is None or p.objective < best.objective:
+                    best = p
+            added = self.add_cuts(x, theta, days)
+            r = Round(stage, lower, upper, added, time.perf_counter() - t0)
+            self.rounds.append(r)
+            if on_round is not None:
+                on_round(r)
+            if best is not None and (best.objective - lower) <= tolerance * max(abs(best.objective), 1e-9):
+                return "optimal", lower, best
+            if added == 0:
+                return "optimal" if best is not None else "infeasible", lower, best
+            if time.perf_counter() > deadline:
+                return "time_limit", lower, best
+        return "iteration_limit", lower, best
+
+    # ---- variables of the linopy model
+    def columns(self, var: linopy.Variable) -> np.ndarray:
+        """Model column of each slot of ``var`` (-1 where masked), in ``var.labels``' shape."""
+        labels = np.asarray(var.labels.values)
+        out = np.full(labels.shape, -1, dtype=np.int64)
+        ok = (labels >= 0) & (labels < len(self.pos))
+        out[ok] = self.pos[labels[ok]]
+        return out
+
+    def master_values(self, var: linopy.Variable, x: np.ndarray) -> xr.DataArray:
+        """A master variable's values at master point ``x``."""
+        cols = self.columns(var)
+        idx = np.where(cols >= 0, self.x_index[np.clip(cols, 0, None)], -1)
+        vals = np.where(idx >= 0, x[np.clip(idx, 0, None)], np.nan)
+        return xr.DataArray(vals, coords=var.labels.coords, dims=var.labels.dims)
+
+    def fix_var(self, var: linopy.Variable, value: xr.DataArray) -> None:
+        cols = self.columns(var)
+        v = np.asarray(value.transpose(*var.labels.dims).values, dtype=float)
+        ok = cols >= 0
+        self.fix_master(cols[ok], v[ok])
+
+    def unfix_var(self, var: linopy.Variable) -> None:
+        cols = self.columns(var)
+        self.unfix_master(cols[cols >= 0])
+
+    def count_row(self, var: linopy.Variable) -> int:
+        """Add a master row Σ var (bounds free); returns its index (for :meth:`drop_row`)."""
+        cols = self.columns(var)
+        idx = np.sort(self.x_index[cols[cols >= 0]]).astype(np.int32)
+        row = int(self.master.getNumRow())
+        self.master.addRow(-np.inf, np.inf, len(idx), idx, np.ones(len(idx)))
+        return row
+
+    def drop_row(self, row: int) -> None:
+        self.master.deleteRows(1, np.array([row], dtype=np.int32))
+
+
+#: share of ``solver.mip_gap`` each LP stage of the decomposition is solved to (the
+#: relaxation's bound and the fixed plan's cost each lose at most this share of the gap)
+STAGE_GAP_SHARE = 0.1
+#: the fixed stage is given at least this share of the time limit (the relaxation stops early)
+FIXED_STAGE_SHARE = 0.3
+
+
+def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
+    """Solve ``built`` by :class:`Benders` (module docstring): the relaxation to
+    ``STAGE_GAP_SHARE × mip_gap``, the number-of-fabs bound, rounding, then the plan with
+    the integers fixed. Returns a :class:`stateside.model.solve.SolveResult` (method
+    ``"benders"``; no warm model is kept)."""
+    from stateside.model.rounding import fabs_by_count, round_fabs, round_modules
+    from stateside.model.solve import (
+        _INT_TOL,
+        INTEGER_VARIABLES,
+        SolveEvent,
+        SolveResult,
+        _fractional,
+        _gap,
+        assign_point,
+        lp_options,
+    )
+
+    m, d = built.model, built.data
+    threads = int(settings.threads) or 2
+    limit = float(settings.time_limit_s)
+    deadline = t0 + limit
+    stage_seconds: dict[str, float] = {}
+    interrupted = False
+
+    def elapsed() -> float:
+        return time.perf_counter() - t0
+
+    emit(SolveEvent("relaxation", "start", elapsed(), message="Benders by typical day: setting up"))
+    bd = Benders(m, lp_options(settings), threads=threads)
+    stage_seconds["decomposition_setup"] = round(elapsed(), 3)
+    ints = [
+        m.variables[n]
+        for n in INTEGER_VARIABLES
+        if n in m.variables and bool((m.variables[n].labels >= 0).any())
+    ]
+    tol = STAGE_GAP_SHARE * float(settings.mip_gap)
+    best_ub = [math.inf]
+
+    def reporter(stage: str) -> Callable[[Round], None]:
+        def on_round(r: Round) -> None:
+            if math.isfinite(r.upper):
+                best_ub[0] = min(best_ub[0], r.upper)
+            gap = (best_ub[0] - r.lower) / max(abs(best_ub[0]), 1e-9) if math.isfinite(best_ub[0]) else None
+            emit(
+                SolveEvent(
+                    stage,
+                    "progress",
+                    elapsed(),
+                    best_ub[0] if math.isfinite(best_ub[0]) else None,
+                    r.lower,
+                    gap,
+                    message=f"round {len(bd.rounds)}: {r.cuts} cuts ({bd.cuts} in all)",
+                )
+            )
+
+        return on_round
+
+    def run(stage: str, until: float) -> tuple[str, float, BendersPoint | None]:
+        nonlocal interrupted
+        best_ub[0] = math.inf
+        s0 = time.perf_counter()
+        try:
+            out = bd.iterate(stage, tol, until, reporter(stage))
+        except KeyboardInterrupt:
+            interrupted = True
+            out = ("interrupted", -math.inf, None)
+        stage_seconds[stage] = round(stage_seconds.get(stage, 0.0) + time.perf_counter() - s0, 3)
+        return out
+
+    def result(term: str, best: BendersPoint | None, lower: float | None, gap: float | None) -> Any:
+        if best is not None:
+            assign_point(m, bd.vlabels, bd.clabels, best.col, best.dual, best.objective, term)
+        emit(SolveEvent("done", "end", elapsed(), best.objective if best else None, lower, gap, message=term))
+        return SolveResult(
+            "ok" if best is not None else "warning",
+            term,
+            best.objective if best is not None else math.nan,
+            gap,
+            elapsed(),
+            best is not None,
+            "benders",
+            lower,
+            time_limit_reached=term == "time_limit",
+            interrupted=interrupted,
+            stage_seconds=stage_seconds,
+            highs_seconds=sum(v for k, v in stage_seconds.items() if k != "decomposition_setup"),
+        )
+
+    # 1. the relaxation (or the LP, without integers)
+    stage = "relaxation" if ints else "lp"
+    until = deadline - (FIXED_STAGE_SHARE * limit if ints else 0.0)
+    term, lower, relaxed = run(stage, until)
+    emit(
+        SolveEvent(
+            stage,
+            "end",
+            elapsed(),
+            relaxed.objective if relaxed else None,
+            lower,
+            _gap(relaxed.objective, lower) if relaxed else None,
+        )
+    )
+    if not ints:
+        gap = _gap(relaxed.objective, lower) if relaxed is not None else None
+        if term == "iteration_limit":
+            term = "time_limit"
+        return result("interrupted" if interrupted else term, relaxed, lower, gap)
+    if term in ("infeasible", "unbounded") or (term != "optimal" and len(bd.last_x) == 0):
+        return result(
+            "interrupted" if interrupted else term, None, lower if math.isfinite(lower) else None, None
+        )
+    x_relaxed = bd.last_x.copy()
+
+    # 2. the number-of-fabs bound and rounding (as the monolithic solve: the fab decision
+    # first, the campuses adapting to it, then the modules rounded from that LP)
+    fab = m.variables["fab_build"] if "fab_build" in m.variables else None  # noqa: SIM401
+    modules = m.variables["modules"] if "modules" in m.variables else None  # noqa: SIM401
+    fab_ok = fab is not None and any(v is fab for v in ints)
+    mod_ok = modules is not None and any(v is modules for v in ints)
+    r0 = time.perf_counter()
+    emit(SolveEvent("rounding", "start", elapsed(), bound_musd=lower))
+    candidates: list[tuple[float, xr.DataArray | None]] = []  # (bound of its branch, fab choice)
+    if fab_ok:
+        assert fab is not None
+        y = bd.master_values(fab, x_relaxed)
+        total = float(y.fillna(0.0).sum())
+        if abs(total - round(total)) > _INT_TOL and not interrupted and time.perf_counter() < until:
+            row = bd.count_row(fab)
+            children: list[float] = []
+            for lo, up in ((-np.inf, float(math.floor(total))), (float(math.ceil(total)), np.inf)):
+                bd.master.changeRowBounds(row, lo, up)
+                t_b, lb_b, _ = run("rounding", until)
+                if t_b == "infeasible":
+                    children.append(math.inf)
+                    continue
+                children.append(lb_b if t_b in ("optimal", "time_limit", "iteration_limit") else -math.inf)
+                y_b = bd.master_values(fab, bd.last_x)
+                candidates.append((lb_b, fabs_by_count(y_b, round(float(y_b.fillna(0.0).sum())))))
+            bd.drop_row(row)
+            lower = max(lower, min(children))
+        candidates.sort(key=lambda c: c[0])
+        candidates.append((lower, round_fabs(y)))
+        if _fractional(y):
+            candidates.append((lower, fabs_by_count(y, math.ceil(total - _INT_TOL))))
+            candidates.append((lower, fabs_by_count(y, math.floor(total + _INT_TOL))))
+    else:
+        candidates.append((lower, None))
+    unique: list[xr.DataArray | None] = []
+    for _, choice in candidates:
+        if not any(
+            (c is None and choice is None)
+            or (c is not None and choice is not None and bool((c == choice).all()))
+            for c in unique
+        ):
+            unique.append(choice)
+    stage_seconds["rounding"] = round(time.perf_counter() - r0, 3)
+    emit(SolveEvent("rounding", "end", elapsed(), bound_musd=lower))
+
+    # 3. the plan with the integers fixed, for each fab candidate while not within the gap
+    best: BendersPoint | None = None
+    fixed_term = "optimal"
+    for choice in unique:
+        if interrupted or time.perf_counter() > deadline:
+            break
+        if best is not None and _gap(best.objective, lower) <= float(settings.mip_gap):
+            break
+        source = x_relaxed
+        if choice is not None and fab is not None:
+            bd.fix_var(fab, choice)
+            if mod_ok and _fractional(y):
+                t_r, _, _ = run("rounding", deadline)  # the campuses adapt to the fab decision
+                if t_r not in ("optimal", "time_limit", "iteration_limit"):
+                    bd.unfix_var(fab)
+                    continue
+                source = bd.last_x.copy()
+        if mod_ok:
+            assert modules is not None
+            bd.fix_var(
+                modules, round_modules(bd.master_values(modules, source), d, cover_targets=d.mode == "target")
+            )
+        emit(SolveEvent("fixed_lp", "start", elapsed(), bound_musd=lower))
+        fixed_term, _, point = run("fixed_lp", deadline)
+        if point is not None and (best is None or point.objective < best.objective):
+            best = point
+        emit(
+            SolveEvent(
+                "fixed_lp",
+                "end",
+                elapsed(),
+                best.objective if best else None,
+                lower,
+                _gap(best.objective, lower) if best else None,
+                message="" if point is not None else f"no plan ({fixed_term})",
+            )
+        )
+        for var in (fab, modules):
+            if var is not None and any(v is var for v in ints):
+                bd.unfix_var(var)
+    if best is None:
+        return result(
+            "interrupted"
+            if interrupted
+            else ("time_limit" if time.perf_counter() > deadline else fixed_term),
+            None,
+            lower,
+            None,
+        )
+    gap = _gap(best.objective, lower)
+    if interrupted:
+        final = "interrupted"
+    elif gap <= float(settings.mip_gap):
+        final = "optimal"
+    elif time.perf_counter() > deadline:
+        final = "time_limit"
+    else:
+        final = "rounded"
+    return result(final, best, lower, gap)
