@@ -81,6 +81,8 @@ DAY_DIMS = ("period", "day", "step")
 ELASTIC_PENALTY = 100.0
 #: relative tolerance of "a column's coefficient is the same at every step of its day"
 _EXACT_TOL = 1e-9
+#: rounds a stage that must give a plan may run past the time limit until it has one
+ROUNDS_PAST_DEADLINE = 10
 #: a cut is added when z_k exceeds θ_k by more than this (relative to |z_k| + 1)
 _CUT_TOL = 1e-7
 
@@ -586,11 +588,15 @@ class Benders:
         deadline: float,
         on_round: Callable[[Round], None] | None = None,
         max_rounds: int = 500,
+        need_plan: bool = False,
     ) -> tuple[str, float, BendersPoint | None]:
         """Rounds until the master's bound and the best plan are within ``tolerance``:
-        returns (termination, lower bound, best plan)."""
+        returns (termination, lower bound, best plan). Past ``deadline`` the rounds stop —
+        with ``need_plan``, only once some round gave a plan (at most
+        :data:`ROUNDS_PAST_DEADLINE` more)."""
         best: BendersPoint | None = None
         lower = -math.inf
+        over = 0
         for _ in range(max_rounds):
             t0 = time.perf_counter()
             term, x, theta, bound, mdual = self.solve_master()
@@ -615,7 +621,9 @@ class Benders:
             if added == 0:
                 return "optimal" if best is not None else "infeasible", lower, best
             if time.perf_counter() > deadline:
-                return "time_limit", lower, best
+                over += 1
+                if best is not None or not need_plan or over > ROUNDS_PAST_DEADLINE:
+                    return "time_limit", lower, best
         return "iteration_limit", lower, best
 
     # ---- variables of the linopy model
@@ -720,12 +728,12 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
 
         return on_round
 
-    def run(stage: str, until: float) -> tuple[str, float, BendersPoint | None]:
+    def run(stage: str, until: float, need_plan: bool = False) -> tuple[str, float, BendersPoint | None]:
         nonlocal interrupted
         best_ub[0] = math.inf
         s0 = time.perf_counter()
         try:
-            out = bd.iterate(stage, tol, until, reporter(stage))
+            out = bd.iterate(stage, tol, until, reporter(stage), need_plan=need_plan)
         except KeyboardInterrupt:
             interrupted = True
             out = ("interrupted", -math.inf, None)
@@ -825,8 +833,8 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
     best: BendersPoint | None = None
     fixed_term = "optimal"
     for choice in unique:
-        if interrupted or time.perf_counter() > deadline:
-            break
+        if interrupted or (best is not None and time.perf_counter() > deadline):
+            break  # the first candidate runs even past the limit: a plan to keep
         if best is not None and _gap(best.objective, lower) <= float(settings.mip_gap):
             break
         source = x_relaxed
@@ -844,7 +852,7 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
                 modules, round_modules(bd.master_values(modules, source), d, cover_targets=d.mode == "target")
             )
         emit(SolveEvent("fixed_lp", "start", elapsed(), bound_musd=lower))
-        fixed_term, _, point = run("fixed_lp", deadline)
+        fixed_term, _, point = run("fixed_lp", deadline, need_plan=best is None)
         if point is not None and (best is None or point.objective < best.objective):
             best = point
         emit(
