@@ -35,6 +35,12 @@ with ``termination == "stalled"``. **Ctrl-C**
 kept and ``termination == "interrupted"``. A limit or interrupt before any plan exists
 returns a result that is not :attr:`SolveResult.usable`.
 
+**Hourly national studies.** Models of DECOMPOSE_MIN_ROWS rows or more (or any, with
+``solver.decomposition: days``) are solved by Benders decomposition by typical day
+instead (:mod:`stateside.model.decomposition`, ``method == "benders"``): the same
+relaxation, rounding and fixed stages, on a day-averaged master and one LP per typical
+day.
+
 **Progress.** ``solve(..., progress=callback)`` calls ``callback(SolveEvent)`` from the
 calling thread: when a stage starts and ends, and about once a second while HiGHS runs
 (elapsed time; for branch and bound the incumbent, the bound and the gap HiGHS reports).
