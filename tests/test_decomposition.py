@@ -159,6 +159,21 @@ def test_tiny_scenario_decomposed_matches_the_monolithic_solve(mode: str) -> Non
     assert dec.lower_bound_musd <= exact.objective_musd + 1e-6 * abs(exact.objective_musd)
     assert dec.objective_musd >= exact.objective_musd - 1e-6 * abs(exact.objective_musd)
     assert dec.objective_musd - dec.lower_bound_musd <= dec.mip_gap * abs(dec.objective_musd) + 1e-6
+    # the assembled plan satisfies every row and bound of the whole model
+    M = built.model.matrices
+    sol = np.full(int(M.vlabels.max()) + 1, np.nan)
+    for var in built.model.variables.data.values():
+        labels = np.asarray(var.labels.values).ravel()
+        keep = labels >= 0
+        sol[labels[keep]] = np.asarray(var.solution.values).ravel()[keep]
+    z = sol[M.vlabels]
+    assert np.isfinite(z).all()
+    activity = M.A @ z
+    b, sense = np.asarray(M.b), np.asarray(M.sense)
+    tol = 1e-6 * (1.0 + np.abs(b))
+    assert (activity[sense != "<"] >= b[sense != "<"] - tol[sense != "<"]).all()
+    assert (activity[sense != ">"] <= b[sense != ">"] + tol[sense != ">"]).all()
+    assert (z >= np.asarray(M.lb) - 1e-7).all() and (z <= np.asarray(M.ub) + 1e-7).all()
     plan = extract_plan(built, dec, "test", 0.0)
     assert len(plan.table("prices")) > 0  # duals from the days' subproblems
 
@@ -178,3 +193,25 @@ def test_auto_splits_only_large_models() -> None:
     assert not decomposes(built.model, sc.settings.solver)  # auto, a few thousand rows
     assert decomposes(built.model, _with_solver(sc, decomposition="days").settings.solver)
     assert not decomposes(built.model, _with_solver(sc, decomposition="off").settings.solver)
+
+
+def test_cli_resolution_sets_the_typical_days_and_rejects_bad_values(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from stateside.cli import app
+
+    runner = CliRunner()
+    env = {"STATESIDE_DB_URL": f"sqlite:///{tmp_path / 'runs.db'}", "COLUMNS": "200"}
+    ok = runner.invoke(app, ["plan", str(TINY), "--resolution", "2:12", "--json"], env=env)
+    assert ok.exit_code == 0, ok.output
+    summary = json.loads(ok.stdout)
+    assert summary["typical_days"] == 2 and summary["snapshots_per_period"] == 4
+    for bad, says in (
+        ("24:5", "must divide 24"),
+        ("24", "DAYS:HOURS"),
+        ("0:1", "greater than or equal to 1"),
+    ):
+        res = runner.invoke(app, ["plan", str(TINY), "--resolution", bad], env=env)
+        assert res.exit_code == 2 and says in " ".join(res.output.split()), res.output

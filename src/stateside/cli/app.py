@@ -341,6 +341,7 @@ def plan(
     fmt: cli_plan.FormatOption = "csv",
     reuse: cli_plan.ReuseOption = False,
     time_limit: cli_plan.TimeLimitOption = None,
+    resolution: cli_plan.ResolutionOption = None,
     explain: cli_plan.ExplainOption = False,
 ) -> None:
     """Plan a scenario: what to build, where, when, and who pays.
@@ -356,6 +357,8 @@ def plan(
     scenario = _load(directory)
     if time_limit is not None:
         scenario = cli_plan.with_time_limit(scenario, time_limit)
+    if resolution is not None:
+        scenario = cli_plan.with_resolution(scenario, resolution)
     cli_plan.plan_command(scenario, mode, out, as_json, fmt, console, reuse=reuse, explain=explain)
 
 

@@ -429,6 +429,40 @@ TimeLimitOption = Annotated[
 ]
 
 
+ResolutionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--resolution",
+        metavar="DAYS:HOURS",
+        help="Typical days and hours per time step, e.g. 24:1 for 24 typical days hourly (overrides the scenario's typical_days and hours_per_block; docs/resolution.md). Models of 400,000 rows or more are solved by decomposition by typical day (docs/model.md).",
+        show_default=False,
+    ),
+]
+
+
+def with_resolution(scenario: Scenario, text: str) -> Scenario:
+    """The scenario with ``typical_days`` and ``hours_per_block`` from ``DAYS:HOURS``;
+    a :class:`typer.BadParameter` naming what was expected otherwise."""
+    import dataclasses
+
+    from pydantic import ValidationError
+
+    parts = text.split(":")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise typer.BadParameter(
+            f"expected DAYS:HOURS (typical days and hours per step, e.g. 24:1), found {text!r}",
+            param_hint="--resolution",
+        )
+    days, hours = (int(p) for p in parts)
+    s = scenario.settings
+    try:
+        settings = type(s).model_validate({**s.model_dump(), "typical_days": days, "hours_per_block": hours})
+    except ValidationError as exc:
+        problems = "; ".join(str(e["msg"]) for e in exc.errors())
+        raise typer.BadParameter(f"{text!r}: {problems}", param_hint="--resolution") from None
+    return dataclasses.replace(scenario, settings=settings)
+
+
 def with_time_limit(scenario: Scenario, seconds: float) -> Scenario:
     """The scenario with ``solver.time_limit_s`` set to ``seconds``."""
     import dataclasses
