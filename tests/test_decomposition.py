@@ -215,3 +215,14 @@ def test_cli_resolution_sets_the_typical_days_and_rejects_bad_values(tmp_path: P
     ):
         res = runner.invoke(app, ["plan", str(TINY), "--resolution", bad], env=env)
         assert res.exit_code == 2 and says in " ".join(res.output.split()), res.output
+
+
+def test_no_whole_lp_basis_is_computed_for_a_decomposed_model() -> None:
+    """Sweeps start members from the base's relaxation basis; a decomposed model has none
+    (solving the whole LP for it is what the decomposition avoids)."""
+    from stateside.model.solve import relaxation_basis
+
+    sc = load_scenario(TINY)
+    built = _built(sc)
+    assert relaxation_basis(built, sc.settings.solver) is not None
+    assert relaxation_basis(built, _with_solver(sc, decomposition="days").settings.solver) is None

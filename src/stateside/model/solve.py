@@ -203,7 +203,10 @@ class StartBasis:
 
 def relaxation_basis(built: BuiltModel, settings: SolverSettings) -> StartBasis | None:
     """Solve ``built``'s LP relaxation alone and return its optimal basis (None if it did
-    not solve) — the start for a sweep's members."""
+    not solve, or if the model is solved by decomposition: a basis of the whole LP is
+    what the decomposition avoids computing) — the start for a sweep's members."""
+    if decomposes(built.model, settings):
+        return None
     with quiet_linopy():
         hs = _Highs(built.model, settings, time.perf_counter(), lambda _e: None)
         term = hs.run("relaxation", float(settings.time_limit_s))
