@@ -64,8 +64,17 @@ def test_peak_hour_sets_the_build_hand_solved() -> None:
     assert len(rounds) >= 2 and rounds[-1].bound_musd == pytest.approx(162.6, rel=1e-6)
     # the same problem without the decomposition
     off = _with_solver(sc, decomposition="off")
-    mono = solve(build_model(prepare(off, typ)), off.settings.solver)
+    mono_built = build_model(prepare(off, typ))
+    mono = solve(mono_built, off.settings.solver)
     assert mono.method != "benders" and mono.objective_musd == pytest.approx(162.6, rel=1e-9)
+    # prices are the whole LP's (long-run) duals, not the days' short-run ones: the peak
+    # block carries the capacity cost (50 $/kW-yr over its 2,190 h: 22.83 $/MWh) on top of
+    # the 10 $/MWh running cost, where the day alone may price it anywhere up to the value
+    # of lost load; the load-weighted average is (1.5 × 32.83 + 2.5 × 10) / 4 = 18.56
+    price = plan.table("prices")["price_usd_per_mwh"].item()
+    mono_price = extract_plan(mono_built, mono, "test", 0.0).table("prices")["price_usd_per_mwh"].item()
+    assert price == pytest.approx(mono_price, rel=1e-6)
+    assert price == pytest.approx((1.5 * (10.0 + 50_000.0 / 2190.0) + 2.5 * 10.0) / 4.0, rel=1e-6)
 
 
 def test_storage_shifts_energy_across_the_day_as_without_decomposition() -> None:

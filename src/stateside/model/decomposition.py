@@ -299,6 +299,7 @@ class Benders:
         self.A = A
         self.A_master_x = A_master[:, self.x_cols].tocsr()
         self.master_rows = master_rows
+        self.day_rows = day_rows
 
         # the day-averaged rows (module docstring): sums over each row group's steps
         n_steps = np.bincount(part.row_group[day_rows], minlength=part.n_row_groups).astype(float)
@@ -387,7 +388,14 @@ class Benders:
             h.setOptionValue(key, value)
         self.master = h
         self.n_master_rows = len(master_rows)
+        self.n_row_groups = part.n_row_groups
+        self.group_steps = np.maximum(n_steps, 1.0)
         self.cuts = 0
+        # each cut's master row, day and day duals: the model's duals are recovered from
+        # the master's duals on its cuts and averaged rows (:meth:`point`)
+        self.cut_rows: list[int] = []
+        self.cut_day: list[int] = []
+        self.cut_duals: list[np.ndarray] = []
 
         # the days' subproblems
         order = np.argsort(part.row_day[day_rows], kind="stable")
@@ -559,26 +567,45 @@ class Benders:
             nz = np.flatnonzero(np.abs(g) > 1e-12 * (np.abs(g).max(initial=0.0) + 1e-300))
             rows.append((np.concatenate([nz, [self.nx + self.ng + k]]), np.concatenate([g[nz], [1.0]])))
             lo.append(res.objective + float(g @ x))
+            self.cut_day.append(k)
+            self.cut_duals.append(res.dual[: len(self.days[k].rows)].copy())
         if not rows:
             return 0
         starts = np.cumsum([0] + [len(r[0]) for r in rows[:-1]]).astype(np.int32)
         idx = np.concatenate([r[0] for r in rows]).astype(np.int32)
         val = np.concatenate([r[1] for r in rows])
+        first = int(self.master.getNumRow())
         self.master.addRows(len(rows), np.asarray(lo), np.full(len(rows), np.inf), len(idx), starts, idx, val)
+        self.cut_rows.extend(range(first, first + len(rows)))
         self.cuts += len(rows)
         return len(rows)
 
     def point(self, x: np.ndarray, days: list[DayResult], master_dual: np.ndarray) -> BendersPoint:
+        r"""The plan at master point ``x`` with its days' dispatch, and the model's duals.
+
+        The days' own duals at fixed ``x`` are short-run prices: where a day's capacity
+        is exactly used up, any value between the running cost and the value of lost load
+        is a dual, and HiGHS returns one end. The model's duals are instead recovered from
+        the master (as the whole LP would give them): for a day row at step s of row group
+        r, :math:`\sum_c \lambda_c \pi_{c,s} + \nu_r / n_r` — :math:`\lambda_c \ge 0`
+        the master's dual of cut c of that day (with :math:`\pi_c` the day duals it was
+        made from), :math:`\nu_r` the dual of the averaged row r and :math:`n_r` its steps.
+        θ_k's cost of 1 makes :math:`\sum_c \lambda_c` plus the averaged copy's weight 1."""
         n = len(self.vlabels)
         col = np.zeros(n)
         col[self.x_cols] = x
         dual = np.zeros(len(self.clabels))
         dual[self.master_rows] = master_dual[: self.n_master_rows]
+        nu = master_dual[self.n_master_rows : self.n_master_rows + self.n_row_groups] / self.group_steps
+        dual[self.day_rows] = nu[self.part.row_group[self.day_rows]]
         total = float(self.cost[self.x_cols] @ x)
         for day, res in zip(self.days, days, strict=True):
             col[day.cols] = res.col
-            dual[day.rows] = res.dual[: len(day.rows)]
             total += res.objective
+        lam = master_dual[np.asarray(self.cut_rows, dtype=np.int64)] if self.cut_rows else np.zeros(0)
+        for c in np.flatnonzero(np.abs(lam) > 0.0):
+            day = self.days[self.cut_day[c]]
+            dual[day.rows] += lam[c] * self.cut_duals[c]
         return BendersPoint(col, dual, total)
 
     def iterate(
@@ -662,6 +689,7 @@ class Benders:
 
     def drop_row(self, row: int) -> None:
         self.master.deleteRows(1, np.array([row], dtype=np.int32))
+        self.cut_rows = [r - 1 if r > row else r for r in self.cut_rows]
 
 
 #: share of ``solver.mip_gap`` each LP stage of the decomposition is solved to (the
