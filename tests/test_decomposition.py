@@ -235,3 +235,19 @@ def test_no_whole_lp_basis_is_computed_for_a_decomposed_model() -> None:
     built = _built(sc)
     assert relaxation_basis(built, sc.settings.solver) is not None
     assert relaxation_basis(built, _with_solver(sc, decomposition="days").settings.solver) is None
+
+
+def test_a_model_that_cannot_be_split_is_solved_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """solve() never raises for a model the decomposition cannot split: it says so in a
+    progress event and solves the whole LP within the time left."""
+    from stateside.model import decomposition
+
+    def refuse(*_a: object, **_k: object) -> None:
+        raise DecompositionError("constraint 'annual_energy' links two typical days")
+
+    monkeypatch.setattr(decomposition, "partition", refuse)
+    sc = _with_solver(load_scenario(TINY), decomposition="days")
+    events: list[SolveEvent] = []
+    result = solve(_built(sc), sc.settings.solver, progress=events.append)
+    assert result.optimal and result.method != "benders"
+    assert any("annual_energy" in e.message for e in events)

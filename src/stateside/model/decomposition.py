@@ -158,7 +158,10 @@ def partition(m: linopy.Model, vlabels: np.ndarray, clabels: np.ndarray) -> Part
             elif these != sizes:
                 raise DecompositionError(f"{kind} {name!r} has period/day/step sizes {these}, not {sizes}")
             labels, day, group = _day_index(np.asarray(item.labels.values), dims, sizes)
-            valid = labels >= 0
+            # a slot is in the model if it has a label that the matrix kept (a row whose
+            # every coefficient is zero is dropped from the matrix)
+            inside = (labels >= 0) & (labels < len(where))
+            valid = inside & (where[np.where(inside, labels, 0)] >= 0)
             partial = valid.any(axis=1) & ~valid.all(axis=1)
             if partial.any():
                 raise DecompositionError(
@@ -225,6 +228,19 @@ class Round:
     upper: float
     cuts: int
     seconds: float
+
+
+def _status_word(status: Any) -> str:
+    """HiGHS's model status as the solve's termination words (stateside.model.solve)."""
+    return {
+        highspy.HighsModelStatus.kOptimal: "optimal",
+        highspy.HighsModelStatus.kInfeasible: "infeasible",
+        highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible_or_unbounded",
+        highspy.HighsModelStatus.kUnbounded: "unbounded",
+        highspy.HighsModelStatus.kTimeLimit: "time_limit",
+        highspy.HighsModelStatus.kInterrupt: "interrupted",
+        highspy.HighsModelStatus.kMemoryLimit: "memory_limit",
+    }.get(status, "error")
 
 
 def _quiet(h: Any) -> None:
@@ -435,6 +451,8 @@ class Benders:
             )
         self.rounds: list[Round] = []
         self.last_x = np.zeros(0)
+        self.stage_best: BendersPoint | None = None
+        self.stage_lower = -math.inf
 
     # ---- names for errors
     def _row_name(self, r: int) -> str:
@@ -464,7 +482,7 @@ class Benders:
         h.run()
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
-            return h.modelStatusToString(status), np.zeros(0), np.zeros(0), math.nan, np.zeros(0)
+            return _status_word(status), np.zeros(0), np.zeros(0), math.nan, np.zeros(0)
         sol = h.getSolution()
         col = np.asarray(sol.col_value)
         dual = np.asarray(sol.row_dual)
@@ -477,15 +495,19 @@ class Benders:
         )
 
     # ---- days
-    def _solve_day(self, k: int, x: np.ndarray) -> DayResult:
+    def _solve_day(self, k: int, x: np.ndarray) -> DayResult | None:
+        """Day k at master point x (None: infeasible even with the penalised slacks —
+        rows that do not involve the master conflict, so the model is infeasible)."""
         day = self.days[k]
+        if not len(day.cols):
+            return DayResult(0.0, np.zeros(0), np.zeros(len(day.rows)), True)
         shift = day.a_x @ x
         lo, up = day.lower - shift, day.upper - shift
         h = day.highs
         h.changeRowsBounds(len(lo), np.arange(len(lo), dtype=np.int32), lo, up)
         h.run()
         status = h.getModelStatus()
-        if status == highspy.HighsModelStatus.kOptimal:
+        if status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty):
             sol = h.getSolution()
             return DayResult(
                 float(h.getInfo().objective_function_value),
@@ -497,10 +519,10 @@ class Benders:
             highspy.HighsModelStatus.kInfeasible,
             highspy.HighsModelStatus.kUnboundedOrInfeasible,
         ):
-            raise RuntimeError(f"typical day {k}: HiGHS ended {h.modelStatusToString(status)}")
+            raise DecompositionError(f"typical day {k}: HiGHS ended {h.modelStatusToString(status)}")
         return self._solve_elastic(k, lo, up)
 
-    def _solve_elastic(self, k: int, lo: np.ndarray, up: np.ndarray) -> DayResult:
+    def _solve_elastic(self, k: int, lo: np.ndarray, up: np.ndarray) -> DayResult | None:
         """The day with a penalised slack (both ways) on every row linked to the master."""
         day = self.days[k]
         n_cols, linked = len(day.cols), day.linked
@@ -542,7 +564,7 @@ class Benders:
         h.changeRowsBounds(len(lo), np.arange(len(lo), dtype=np.int32), lo, up)
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"typical day {k}: the penalised day did not solve")
+            return None
         sol = h.getSolution()
         return DayResult(
             float(h.getInfo().objective_function_value),
@@ -551,11 +573,17 @@ class Benders:
             False,
         )
 
-    def solve_days(self, x: np.ndarray) -> list[DayResult]:
+    def solve_days(self, x: np.ndarray) -> list[DayResult | None]:
         if self.threads == 1:
             return [self._solve_day(k, x) for k in range(self.K)]
-        with ThreadPoolExecutor(self.threads) as pool:
+        pool = ThreadPoolExecutor(self.threads)
+        try:
             return list(pool.map(lambda k: self._solve_day(k, x), range(self.K)))
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C: the days under way finish
+            raise
+        finally:
+            pool.shutdown(wait=False)
 
     def add_cuts(self, x: np.ndarray, theta: np.ndarray, days: list[DayResult]) -> int:
         """θ_k + π_kᵀ A_kˣ x ≥ z_k + π_kᵀ A_kˣ x̄ for each day whose cost exceeds θ_k."""
@@ -566,7 +594,7 @@ class Benders:
             g = self.days[k].a_x.T @ res.dual  # π_kᵀ A_kˣ, over the master columns
             nz = np.flatnonzero(np.abs(g) > 1e-12 * (np.abs(g).max(initial=0.0) + 1e-300))
             rows.append((np.concatenate([nz, [self.nx + self.ng + k]]), np.concatenate([g[nz], [1.0]])))
-            lo.append(res.objective + float(g @ x))
+            lo.append(res.objective + float(g[nz] @ x[nz]))
             self.cut_day.append(k)
             self.cut_duals.append(res.dual[: len(self.days[k].rows)].copy())
         if not rows:
@@ -621,23 +649,29 @@ class Benders:
         returns (termination, lower bound, best plan). Past ``deadline`` the rounds stop —
         with ``need_plan``, only once some round gave a plan (at most
         :data:`ROUNDS_PAST_DEADLINE` more)."""
-        best: BendersPoint | None = None
-        lower = -math.inf
+        # kept on the object so that Ctrl-C (KeyboardInterrupt out of a round) keeps them
+        self.stage_best = None
+        self.stage_lower = -math.inf
         over = 0
         for _ in range(max_rounds):
             t0 = time.perf_counter()
             term, x, theta, bound, mdual = self.solve_master()
             if term != "optimal":
-                return term, lower, best
-            lower = bound
+                return term, self.stage_lower, self.stage_best
+            self.stage_lower = lower = bound
             self.last_x = x
-            days = self.solve_days(x)
+            solved = self.solve_days(x)
+            if any(r is None for r in solved):
+                return "infeasible", lower, self.stage_best  # rows without the master conflict
+            days = [r for r in solved if r is not None]
             upper = math.inf
-            if all(r.feasible for r in days):
+            feasible = all(r.feasible for r in days)
+            if feasible:
                 p = self.point(x, days, mdual)
                 upper = p.objective
-                if best is None or p.objective < best.objective:
-                    best = p
+                if self.stage_best is None or p.objective < self.stage_best.objective:
+                    self.stage_best = p
+            best = self.stage_best
             added = self.add_cuts(x, theta, days)
             r = Round(stage, lower, upper, added, time.perf_counter() - t0)
             self.rounds.append(r)
@@ -646,12 +680,15 @@ class Benders:
             if best is not None and (best.objective - lower) <= tolerance * max(abs(best.objective), 1e-9):
                 return "optimal", lower, best
             if added == 0:
-                return "optimal" if best is not None else "infeasible", lower, best
+                # no day costs more than the master thinks: with every day feasible the
+                # master's point is optimal; with a penalised day that adds no cut, the
+                # penalty is too weak to push the master away — no proof either way
+                return ("optimal" if feasible and best is not None else "stalled"), lower, best
             if time.perf_counter() > deadline:
                 over += 1
                 if best is not None or not need_plan or over > ROUNDS_PAST_DEADLINE:
                     return "time_limit", lower, best
-        return "iteration_limit", lower, best
+        return "stalled", self.stage_lower, self.stage_best
 
     # ---- variables of the linopy model
     def columns(self, var: linopy.Variable) -> np.ndarray:
@@ -764,11 +801,13 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
             out = bd.iterate(stage, tol, until, reporter(stage), need_plan=need_plan)
         except KeyboardInterrupt:
             interrupted = True
-            out = ("interrupted", -math.inf, None)
+            out = ("interrupted", bd.stage_lower, bd.stage_best)
         stage_seconds[stage] = round(stage_seconds.get(stage, 0.0) + time.perf_counter() - s0, 3)
         return out
 
     def result(term: str, best: BendersPoint | None, lower: float | None, gap: float | None) -> Any:
+        if lower is not None and not math.isfinite(lower):
+            lower = gap = None
         if best is not None:
             assign_point(m, bd.vlabels, bd.clabels, best.col, best.dual, best.objective, term)
         emit(SolveEvent("done", "end", elapsed(), best.objective if best else None, lower, gap, message=term))
@@ -803,10 +842,10 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
     )
     if not ints:
         gap = _gap(relaxed.objective, lower) if relaxed is not None else None
-        if term == "iteration_limit":
-            term = "time_limit"
         return result("interrupted" if interrupted else term, relaxed, lower, gap)
-    if term in ("infeasible", "unbounded") or (term != "optimal" and len(bd.last_x) == 0):
+    if term in ("infeasible", "unbounded", "infeasible_or_unbounded", "error", "memory_limit") or (
+        term != "optimal" and len(bd.last_x) == 0
+    ):
         return result(
             "interrupted" if interrupted else term, None, lower if math.isfinite(lower) else None, None
         )
@@ -831,10 +870,13 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
             for lo, up in ((-np.inf, float(math.floor(total))), (float(math.ceil(total)), np.inf)):
                 bd.master.changeRowBounds(row, lo, up)
                 t_b, lb_b, _ = run("rounding", until)
-                if t_b == "infeasible":
-                    children.append(math.inf)
+                if t_b == "infeasible" and not math.isfinite(lb_b):
+                    children.append(math.inf)  # the master itself is infeasible: no plan there
                     continue
-                children.append(lb_b if t_b in ("optimal", "time_limit", "iteration_limit") else -math.inf)
+                if t_b not in ("optimal", "time_limit", "stalled") or not math.isfinite(lb_b):
+                    children.append(-math.inf)
+                    continue
+                children.append(lb_b)
                 y_b = bd.master_values(fab, bd.last_x)
                 candidates.append((lb_b, fabs_by_count(y_b, round(float(y_b.fillna(0.0).sum())))))
             bd.drop_row(row)
@@ -870,7 +912,7 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
             bd.fix_var(fab, choice)
             if mod_ok and _fractional(y):
                 t_r, _, _ = run("rounding", deadline)  # the campuses adapt to the fab decision
-                if t_r not in ("optimal", "time_limit", "iteration_limit"):
+                if t_r not in ("optimal", "time_limit", "stalled"):
                     bd.unfix_var(fab)
                     continue
                 source = bd.last_x.copy()

@@ -99,6 +99,7 @@ STALL_REL = 1e-4
 OVERRUN_GRACE_S = 1.0
 
 _INT_TOL = 1e-6
+_log = logging.getLogger(__name__)
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: "optimal",
@@ -875,10 +876,16 @@ def solve(
     t0 = time.perf_counter()
     emit: SolveProgress = progress or (lambda _e: None)
     if decomposes(built.model, settings):
-        from stateside.model.decomposition import solve_decomposed
+        from stateside.model.decomposition import DecompositionError, solve_decomposed
 
-        with quiet_linopy():
-            return solve_decomposed(built, settings, t0, emit)  # type: ignore[no-any-return]
+        try:
+            with quiet_linopy():
+                return solve_decomposed(built, settings, t0, emit)  # type: ignore[no-any-return]
+        except DecompositionError as exc:
+            # a model that cannot be split by typical day (a constraint over several days):
+            # solved whole instead, within what is left of the time limit
+            _log.warning("decomposition by typical day not possible, solving the whole LP: %s", exc)
+            emit(SolveEvent("relaxation", "progress", time.perf_counter() - t0, message=f"one LP: {exc}"))
     with quiet_linopy():
         return _solve_staged(built, settings, t0, emit, start)
 
