@@ -880,7 +880,9 @@ def solve(
 
         try:
             with quiet_linopy():
-                return solve_decomposed(built, settings, t0, emit)  # type: ignore[no-any-return]
+                decomposed: SolveResult = solve_decomposed(built, settings, t0, emit)
+            release_memory()
+            return decomposed
         except DecompositionError as exc:
             # a model that cannot be split by typical day (a constraint over several days):
             # solved whole instead, within what is left of the time limit
@@ -888,6 +890,21 @@ def solve(
             emit(SolveEvent("relaxation", "progress", time.perf_counter() - t0, message=f"one LP: {exc}"))
     with quiet_linopy():
         return _solve_staged(built, settings, t0, emit, start)
+
+
+def release_memory() -> None:
+    """Hand freed heap memory back to the system (glibc's ``malloc_trim``; nothing
+    elsewhere). A decomposed hourly solve frees its 96 HiGHS instances on return, but
+    glibc keeps the pages: 3.5 GB at 51 regions × 24 days hourly, which the ratepayer
+    counterfactual's own solve would otherwise add to (peak 7.5 GB against 4.9 GB)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 #: ``solver.decomposition: auto`` splits models with at least this many rows by typical
