@@ -362,3 +362,32 @@ def test_fab_count_bound_closes_what_branching_on_one_fab_cannot() -> None:
     assert count == pytest.approx(0.0, abs=1e-9)
     assert len(points) == 1 and points[0].dual is None  # F <= 0 solved, F >= 1 infeasible
     assert hs.h.getNumRow() == rows
+
+
+def test_fab_branch_and_bound_reaches_the_integer_bound() -> None:
+    """The same two fabs: branch and bound over the fabs alone expands a (a = 0 lets b
+    take the 0.8; a = 1 infeasible), then b (b = 0: value 0; b = 1 infeasible). The least
+    open node then has whole fabs, so 0 — the true optimum — bounds every integer plan,
+    where one level of branching stays at the relaxation's -0.8. Column bounds are put
+    back afterwards."""
+    import linopy
+    import pandas as pd
+
+    from stateside.model.solve import _fab_tree_bound, _Highs
+
+    m = linopy.Model()
+    fabs = pd.Index(["a", "b"], name="fab")
+    periods = pd.Index([2026, 2028], name="period")
+    y = m.add_variables(lower=0, upper=1, coords=[fabs, periods], name="fab_build")
+    m.add_constraints((10 * y).sum() <= 8, name="capital")
+    m.add_constraints(y.sum("period") <= 1, name="fab_once")
+    m.add_objective(-1 * y.sum())
+    hs = _Highs(m, _tiny().settings.solver, time.perf_counter(), lambda _e: None)
+    assert hs.run("relaxation", 10.0) == "optimal"
+    relaxed = hs.point()
+    assert relaxed.objective == pytest.approx(-0.8)
+    bound, points = _fab_tree_bound(hs, y, hs.values(y, relaxed.col), relaxed.objective)
+    assert bound == pytest.approx(0.0, abs=1e-9)
+    assert points and hs.values(y, points[0].col).sum() == pytest.approx(0.0, abs=1e-9)
+    lp = hs.h.getLp()
+    assert list(lp.col_lower_) == [0.0] * 4 and list(lp.col_upper_) == [1.0] * 4
