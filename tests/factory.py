@@ -246,3 +246,29 @@ def solved(sc: Scenario, typ: TypicalPeriods | None = None) -> Plan:
     result = solve(built, sc.settings.solver)
     assert result.optimal, result
     return extract_plan(built, result, "test", 0.0)
+
+
+def solar_battery_scenario(st: Settings, round_trip_efficiency: float = 0.81) -> Scenario:
+    """One region: 2 GW of free solar (only in the first of two 12-hour blocks, with
+    ``typical(["AA"], steps=2, solar=[1.0, 0.0])``), 1 GW of gas at 100 $/MWh and a 1 GW,
+    12-hour battery; 0.5 GW of demand (4.38 TWh a year), nothing buildable."""
+    gas = {"technology": "gas", "fuel": "gas", "heat_rate_mmbtu_per_mwh": 7.0, "buildable": False}
+    techs = [
+        {"technology": "solar", "kind": "variable", "profile": "solar", "buildable": False},
+        gas,
+        {
+            "technology": "battery",
+            "kind": "storage",
+            "asset_class": "storage",
+            "buildable": False,
+            "storage_hours": 12.0,
+            "round_trip_efficiency": round_trip_efficiency,
+        },
+    ]
+    costs = [{"technology": "gas", "capex_usd_per_kw": 0.0, "variable_om_usd_per_mwh": 100.0}]
+    ex = [
+        {"region": "AA", "technology": "solar", "capacity_mw": 2000},
+        {"region": "AA", "technology": "gas", "capacity_mw": 1000},
+        {"region": "AA", "technology": "battery", "capacity_mw": 1000},
+    ]
+    return scenario(st, ["AA"], techs, costs, {"AA": 4_380_000}, existing=ex)

@@ -84,25 +84,7 @@ def test_storage_shifts_energy_across_the_day_as_without_decomposition() -> None
     day-averaged master cannot see the storage level within the day; the day's subproblem
     does, and the plan matches."""
     st = f.settings(hours_per_block=12, solver={"method": "simplex", "mip_gap": 0.0, "decomposition": "days"})
-    techs = [
-        {"technology": "solar", "kind": "variable", "profile": "solar", "buildable": False},
-        {**GAS, "buildable": False},
-        {
-            "technology": "battery",
-            "kind": "storage",
-            "asset_class": "storage",
-            "buildable": False,
-            "storage_hours": 12.0,
-            "round_trip_efficiency": 0.81,
-        },
-    ]
-    costs = [{"technology": "gas", "capex_usd_per_kw": 0.0, "variable_om_usd_per_mwh": 100.0}]
-    ex = [
-        {"region": "AA", "technology": "solar", "capacity_mw": 2000},
-        {"region": "AA", "technology": "gas", "capacity_mw": 1000},
-        {"region": "AA", "technology": "battery", "capacity_mw": 1000},
-    ]
-    sc = f.scenario(st, ["AA"], techs, costs, {"AA": 4_380_000}, existing=ex)
+    sc = f.solar_battery_scenario(st)
     built = build_model(prepare(sc, f.typical(["AA"], steps=2, solar=[1.0, 0.0])))
     result = solve(built, sc.settings.solver)
     assert result.optimal and result.method == "benders"
@@ -251,3 +233,28 @@ def test_a_model_that_cannot_be_split_is_solved_whole(monkeypatch: pytest.Monkey
     result = solve(_built(sc), sc.settings.solver, progress=events.append)
     assert result.optimal and result.method != "benders"
     assert any("annual_energy" in e.message for e in events)
+
+
+def test_ratepayer_counterfactual_is_a_warm_variant_of_the_decomposed_plan() -> None:
+    """The counterfactual (modules and fabs at zero, it_unpowered_def lifted, power-only
+    penalties) solved on the plan's own decomposition — its HiGHS instances reused, its
+    cuts dropped — has the optimum of the staged solve's warm variant; afterwards the
+    plan's solution is in the model again."""
+    from stateside.impact.ratepayer import counterfactual_from_plan
+    from stateside.model.decomposition import DecomposedWarm
+
+    sc = _with_solver(load_scenario(TINY), mip_gap=0.0)
+    mono_built = _built(sc)
+    mono = solve(mono_built, sc.settings.solver)
+    got_mono = counterfactual_from_plan(mono_built, mono, sc)
+    assert got_mono is not None
+    dsc = _with_solver(sc, decomposition="days", mip_gap=1e-4)
+    built = _built(dsc)
+    result = solve(built, dsc.settings.solver)
+    assert isinstance(result.warm, DecomposedWarm) and result.warm.available
+    modules = built.model.variables["modules"].solution.copy()
+    got = counterfactual_from_plan(built, result, dsc)
+    assert got is not None
+    cf, _ = got
+    assert cf.objective_usd == pytest.approx(got_mono[0].objective_usd, rel=1e-4)
+    np.testing.assert_array_equal(built.model.variables["modules"].solution.values, modules.values)

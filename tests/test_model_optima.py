@@ -81,25 +81,7 @@ def test_storage_arbitrage_over_two_blocks() -> None:
     81 % round trip (0.9 each way). Demand 0.5 GW in both blocks. The battery charges
     0.5 / 0.81 GW from solar and discharges 0.5 GW: no gas, zero cost."""
     st = f.settings(hours_per_block=12)
-    techs = [
-        {"technology": "solar", "kind": "variable", "profile": "solar", "buildable": False},
-        {**GAS, "buildable": False},
-        {
-            "technology": "battery",
-            "kind": "storage",
-            "asset_class": "storage",
-            "buildable": False,
-            "storage_hours": 12.0,
-            "round_trip_efficiency": 0.81,
-        },
-    ]
-    costs = [{"technology": "gas", "capex_usd_per_kw": 0.0, "variable_om_usd_per_mwh": 100.0}]
-    ex = [
-        {"region": "AA", "technology": "solar", "capacity_mw": 2000},
-        {"region": "AA", "technology": "gas", "capacity_mw": 1000},
-        {"region": "AA", "technology": "battery", "capacity_mw": 1000},
-    ]
-    sc = f.scenario(st, ["AA"], techs, costs, {"AA": 4_380_000}, existing=ex)
+    sc = f.solar_battery_scenario(st)
     plan = run(sc, f.typical(["AA"], steps=2, solar=[1.0, 0.0]))
     assert plan.objective_usd == pytest.approx(0.0, abs=1e-3)
     disp = plan.table("dispatch").set_index("technology")["energy_mwh"]
@@ -108,14 +90,7 @@ def test_storage_arbitrage_over_two_blocks() -> None:
     assert disp["battery"] == pytest.approx(-(0.5 / 0.81 - 0.5) * 4380 * 1000, rel=1e-6)
 
     # With a 25 % round trip, storing costs more solar than there is: gas serves block 2.
-    sc_bad = f.scenario(
-        st,
-        ["AA"],
-        [*techs[:2], {**techs[2], "round_trip_efficiency": 0.25}],
-        costs,
-        {"AA": 4_380_000},
-        existing=ex,
-    )
+    sc_bad = f.solar_battery_scenario(st, round_trip_efficiency=0.25)
     plan_bad = run(sc_bad, f.typical(["AA"], steps=2, solar=[1.0, 0.0]))
     # the battery charges at its 1 GW limit: 1 x 0.5 x 0.5 = 0.25 GW out; gas serves the other 0.25 GW
     assert plan_bad.objective_usd == pytest.approx((0.5 - 0.25) * 4380 * 100 / 1000 * 1e6, rel=1e-6)

@@ -67,6 +67,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import highspy
@@ -247,6 +248,33 @@ def _quiet(h: Any) -> None:
     h.setOptionValue("output_flag", False)
 
 
+def _highs_lp(
+    lb: np.ndarray,
+    ub: np.ndarray,
+    cost: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    A: sp.csr_matrix,
+    options: dict[str, Any],
+    threads: int | None = None,
+) -> Any:
+    """A quiet HiGHS instance holding the LP min cᵀy, lower ≤ A y ≤ upper, lb ≤ y ≤ ub."""
+    h = highspy.Highs()
+    _quiet(h)
+    n = len(lb)
+    h.addVars(n, lb, ub)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+    if A.shape[0]:
+        h.addRows(
+            A.shape[0], lower, upper, A.nnz, A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data
+        )
+    for key, value in options.items():
+        h.setOptionValue(key, value)
+    if threads is not None:
+        h.setOptionValue("threads", threads)
+    return h
+
+
 class Benders:
     """The decomposition of one linopy model (see the module docstring)."""
 
@@ -368,6 +396,7 @@ class Benders:
         g_lb[(P.T @ (~np.isfinite(self.lb[day_cols])).astype(float)) > 0] = -np.inf
         g_ub[(P.T @ (~np.isfinite(self.ub[day_cols])).astype(float)) > 0] = np.inf
         group_cost = c_mean * col_steps
+        self.group_cost = group_cost
 
         # the master LP: columns x | ȳ | θ; rows: master rows, averaged rows, θ rows, cuts
         nx, ng, K = len(self.x_cols), part.n_col_groups, part.n_days
@@ -429,26 +458,30 @@ class Benders:
             Ar = A[rows]
             a_y = Ar[:, cols].tocsr()
             a_x = Ar[:, self.x_cols].tocsr()
-            hk = highspy.Highs()
-            _quiet(hk)
-            hk.addVars(len(cols), self.lb[cols], self.ub[cols])
-            hk.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), self.cost[cols])
-            hk.addRows(
-                len(rows),
+            hk = _highs_lp(
+                self.lb[cols],
+                self.ub[cols],
+                self.cost[cols],
                 self.row_lower[rows],
                 self.row_upper[rows],
-                a_y.nnz,
-                a_y.indptr.astype(np.int32),
-                a_y.indices.astype(np.int32),
-                a_y.data,
+                a_y,
+                self.options,
+                threads=1,
             )
-            for key, value in self.options.items():
-                hk.setOptionValue(key, value)
-            hk.setOptionValue("threads", 1)
             linked = np.flatnonzero(np.diff(a_x.indptr) > 0)
             self.days.append(
                 _Day(cols, rows, a_x, self.row_lower[rows], self.row_upper[rows], hk, linked=linked)
             )
+        # where each model row and column sits: the master's row, or its day's local index
+        self.master_row_index = np.full(len(self.clabels), -1, dtype=np.int64)
+        self.master_row_index[master_rows] = np.arange(len(master_rows))
+        self.local = np.full(n, -1, dtype=np.int64)
+        self.row_local = np.full(len(self.clabels), -1, dtype=np.int64)
+        for day in self.days:
+            self.local[day.cols] = np.arange(len(day.cols))
+            self.row_local[day.rows] = np.arange(len(day.rows))
+        self.rpos = np.full(int(self.clabels.max()) + 1 if len(self.clabels) else 1, -1, dtype=np.int64)
+        self.rpos[self.clabels] = np.arange(len(self.clabels))
         self.rounds: list[Round] = []
         self.last_x = np.zeros(0)
         self.stage_best: BendersPoint | None = None
@@ -527,8 +560,6 @@ class Benders:
         day = self.days[k]
         n_cols, linked = len(day.cols), day.linked
         if day.elastic is None:
-            h = highspy.Highs()
-            _quiet(h)
             Ar = self.A[day.rows][:, day.cols].tocsc()
             nl = len(linked)
             slack = sp.csc_matrix(
@@ -538,27 +569,21 @@ class Benders:
                 ),
                 shape=(len(day.rows), 2 * nl),
             )
-            full = sp.hstack([Ar, slack]).tocsr()
-            penalty = ELASTIC_PENALTY * self.max_cost
-            h.addVars(
-                n_cols + 2 * nl,
+            h = _highs_lp(
                 np.concatenate([self.lb[day.cols], np.zeros(2 * nl)]),
                 np.concatenate([self.ub[day.cols], np.full(2 * nl, np.inf)]),
-            )
-            c = np.concatenate([self.cost[day.cols], np.full(2 * nl, penalty)])
-            h.changeColsCost(len(c), np.arange(len(c), dtype=np.int32), c)
-            h.addRows(
-                len(day.rows),
+                np.concatenate(
+                    [
+                        np.asarray(day.highs.getLp().col_cost_),  # the day's costs as they are now
+                        np.full(2 * nl, ELASTIC_PENALTY * self.max_cost),
+                    ]
+                ),
                 lo,
                 up,
-                full.nnz,
-                full.indptr.astype(np.int32),
-                full.indices.astype(np.int32),
-                full.data,
+                sp.hstack([Ar, slack]).tocsr(),
+                self.options,
+                threads=1,
             )
-            for key, value in self.options.items():
-                h.setOptionValue(key, value)
-            h.setOptionValue("threads", 1)
             day.elastic = h
         h = day.elastic
         h.changeRowsBounds(len(lo), np.arange(len(lo), dtype=np.int32), lo, up)
@@ -693,11 +718,9 @@ class Benders:
     # ---- variables of the linopy model
     def columns(self, var: linopy.Variable) -> np.ndarray:
         """Model column of each slot of ``var`` (-1 where masked), in ``var.labels``' shape."""
-        labels = np.asarray(var.labels.values)
-        out = np.full(labels.shape, -1, dtype=np.int64)
-        ok = (labels >= 0) & (labels < len(self.pos))
-        out[ok] = self.pos[labels[ok]]
-        return out
+        from stateside.model.solve import label_columns
+
+        return label_columns(self.pos, var)
 
     def master_values(self, var: linopy.Variable, x: np.ndarray) -> xr.DataArray:
         """A master variable's values at master point ``x``."""
@@ -723,6 +746,22 @@ class Benders:
         row = int(self.master.getNumRow())
         self.master.addRow(-np.inf, np.inf, len(idx), idx, np.ones(len(idx)))
         return row
+
+    def drop_cuts(self) -> None:
+        """Delete every cut (they bound the days' costs as they were: a variant that
+        changes a day's costs or rows needs its own)."""
+        base = self.n_master_rows + self.n_row_groups + self.K
+        n = int(self.master.getNumRow())
+        if n > base:
+            self.master.deleteRows(n - base, np.arange(base, n, dtype=np.int32))
+        self.cut_rows, self.cut_day, self.cut_duals = [], [], []
+
+    def rows_of(self, con: Any) -> np.ndarray:
+        """Model rows (positions) of a constraint's valid slots."""
+        labels = np.asarray(con.labels.values).ravel()
+        labels = labels[(labels >= 0) & (labels < len(self.rpos))]
+        rows = self.rpos[labels]
+        return rows[rows >= 0]
 
     def drop_row(self, row: int) -> None:
         self.master.deleteRows(1, np.array([row], dtype=np.int32))
@@ -822,6 +861,7 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
             lower,
             time_limit_reached=term == "time_limit",
             interrupted=interrupted,
+            warm=DecomposedWarm(bd, best, term, tol, limit) if best is not None else None,
             stage_seconds=stage_seconds,
             highs_seconds=sum(v for k, v in stage_seconds.items() if k != "decomposition_setup"),
         )
@@ -958,3 +998,148 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
     else:
         final = "rounded"
     return result(final, best, lower, gap)
+
+
+class DecomposedWarm:
+    """The decomposition of a solved plan, kept to solve a variant of it warm — the
+    counterpart of :class:`stateside.model.solve.WarmModel` for decomposed plans (the
+    ratepayer counterfactual: modules and fabs fixed at zero, ``it_unpowered_def``
+    lifted, the reserve and lost-load penalties at their power-only values).
+
+    The variant changes the master's bounds and costs, the days' row bounds and costs,
+    and the averaged days' rows and cost coefficients in the master; the plan's cuts are
+    dropped (they bound the old days' costs) and the rounds start again from the plan's
+    bases — every HiGHS instance is reused, none is built again. :meth:`restore` puts
+    back bounds and costs and writes the plan's solution into the linopy model again."""
+
+    def __init__(
+        self, bd: Benders, best: BendersPoint, termination: str, tolerance: float, limit_s: float
+    ) -> None:
+        self._bd: Benders | None = bd
+        self._best = best
+        self._termination = termination
+        self._tolerance = tolerance
+        self._limit_s = limit_s
+        self._undo: list[Callable[[], Any]] = []
+
+    @property
+    def available(self) -> bool:
+        return self._bd is not None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_bd": None, "_undo": []}
+
+    def solve_fixed(
+        self,
+        fixed: dict[str, float],
+        free: tuple[str, ...] = (),
+        costs: dict[str, xr.DataArray] | None = None,
+        label: str = "variant",
+    ) -> Any:
+        """The LP with the named variables fixed, the named constraints lifted and the
+        named variables' costs replaced (as ``WarmModel.solve_fixed``)."""
+        from stateside.model.solve import SolveResult, _gap, assign_point
+
+        bd = self._bd
+        if bd is None:
+            raise RuntimeError("no decomposition is kept for this plan")
+        t0 = time.perf_counter()
+        m = bd.m
+        h: Any = bd.master
+        lp = h.getLp()
+        col_lo, col_up = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+        row_lo, row_up = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+        for name, value in fixed.items():
+            if name not in m.variables:
+                continue
+            cols = bd.columns(m.variables[name])
+            cols = cols[cols >= 0]
+            if (bd.part.col_day[cols] >= 0).any():
+                raise DecompositionError(f"{name!r} is a dispatch variable: a variant cannot fix it")
+            idx = bd.x_index[cols].astype(np.int32)
+            lo, up = col_lo[idx].copy(), col_up[idx].copy()
+            h.changeColsBounds(
+                len(idx), idx, np.full(len(idx), float(value)), np.full(len(idx), float(value))
+            )
+            self._undo.append(partial(h.changeColsBounds, len(idx), idx, lo, up))
+        for name in free:
+            if name not in m.constraints:
+                continue
+            rows = bd.rows_of(m.constraints[name])
+            in_master = bd.master_row_index[rows]
+            groups = np.unique(bd.part.row_group[rows[bd.part.row_day[rows] >= 0]])
+            idx = np.concatenate([in_master[in_master >= 0], bd.n_master_rows + groups]).astype(np.int32)
+            lo, up = row_lo[idx].copy(), row_up[idx].copy()
+            h.changeRowsBounds(len(idx), idx, np.full(len(idx), -np.inf), np.full(len(idx), np.inf))
+            self._undo.append(partial(h.changeRowsBounds, len(idx), idx, lo, up))
+            for r in rows[bd.part.row_day[rows] >= 0]:
+                day, j = bd.days[int(bd.part.row_day[r])], int(bd.row_local[r])
+                old = (day.lower[j], day.upper[j])
+                day.lower[j], day.upper[j] = -np.inf, np.inf
+                self._undo.append(partial(_set_bounds, day, j, old))
+        for name, coeff in (costs or {}).items():
+            if name not in m.variables:
+                continue
+            var = m.variables[name]
+            cols = bd.columns(var)
+            vals = np.asarray(
+                coeff.broadcast_like(var.labels).transpose(*var.labels.dims).values, dtype=float
+            )
+            ok = cols >= 0
+            cols, vals = cols[ok], vals[ok]
+            master = bd.part.col_day[cols] < 0
+            if master.any():
+                idx = bd.x_index[cols[master]].astype(np.int32)
+                old = bd.cost[cols[master]]
+                h.changeColsCost(len(idx), idx, vals[master])
+                self._undo.append(partial(h.changeColsCost, len(idx), idx, old))
+            day_cols, day_vals = cols[~master], vals[~master]
+            for k in np.unique(bd.part.col_day[day_cols]):
+                sel = bd.part.col_day[day_cols] == k
+                day = bd.days[int(k)]
+                loc = bd.local[day_cols[sel]].astype(np.int32)
+                day.highs.changeColsCost(len(loc), loc, day_vals[sel])
+                old = bd.cost[day_cols[sel]]
+                self._undo.append(partial(day.highs.changeColsCost, len(loc), loc, old))
+            groups = bd.part.col_group[day_cols]
+            for g in np.unique(groups):
+                new_cost = float(day_vals[groups == g].sum())
+                row = bd.n_master_rows + bd.n_row_groups + int(bd.part.group_day[g])
+                h.changeCoeff(row, bd.nx + int(g), -new_cost)
+                old_cost = float(bd.group_cost[g])
+                self._undo.append(partial(h.changeCoeff, row, bd.nx + int(g), -old_cost))
+        bd.drop_cuts()
+        for day in bd.days:
+            day.elastic = None  # rebuilt from the variant's costs if needed
+        term, lower, point = bd.iterate(label, self._tolerance, t0 + self._limit_s)
+        if point is not None:
+            assign_point(m, bd.vlabels, bd.clabels, point.col, point.dual, point.objective, "optimal")
+        return SolveResult(
+            "ok" if point is not None else "warning",
+            term if point is not None else ("infeasible" if term == "optimal" else term),
+            point.objective if point is not None else math.nan,
+            _gap(point.objective, lower) if point is not None and math.isfinite(lower) else None,
+            time.perf_counter() - t0,
+            point is not None,
+            "benders",
+            highs_seconds=time.perf_counter() - t0,
+        )
+
+    def restore(self) -> None:
+        """Put back what the variant changed and write the plan's solution into the model."""
+        from stateside.model.solve import assign_point
+
+        for undo in reversed(self._undo):
+            undo()
+        self._undo = []
+        bd = self._bd
+        if bd is not None:
+            bd.drop_cuts()  # the variant's cuts bound the variant's days
+            for day in bd.days:
+                day.elastic = None
+            b = self._best
+            assign_point(bd.m, bd.vlabels, bd.clabels, b.col, b.dual, b.objective, self._termination)
+
+
+def _set_bounds(day: _Day, j: int, bounds: tuple[float, float]) -> None:
+    day.lower[j], day.upper[j] = bounds

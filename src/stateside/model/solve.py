@@ -159,7 +159,7 @@ class SolveResult:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     highs_seconds: float = 0.0  # HiGHS's own run time, every run together
     #: the solved HiGHS instance, to solve variants of the plan warm (None: not kept)
-    warm: WarmModel | None = field(default=None, repr=False, compare=False)
+    warm: Any = field(default=None, repr=False, compare=False)  # WarmModel or DecomposedWarm
     #: whether the relaxation started from a given basis (``solve(start=...)``)
     warm_started: bool = False
 
@@ -609,11 +609,7 @@ class _Highs:
     # ---- integer columns
     def columns(self, var: linopy.Variable) -> np.ndarray:
         """HiGHS column of each slot of ``var`` (-1 where masked), in ``var.labels``' shape."""
-        labels = np.asarray(var.labels.values)
-        out = np.full(labels.shape, -1, dtype=np.int64)
-        ok = (labels >= 0) & (labels < len(self.pos))
-        out[ok] = self.pos[labels[ok]]
-        return out
+        return label_columns(self.pos, var)
 
     def values(self, var: linopy.Variable, col: np.ndarray) -> xr.DataArray:
         cols = self.columns(var)
@@ -694,6 +690,16 @@ def lp_options(settings: SolverSettings) -> dict[str, Any]:
     return {
         k: v for k, v in highs_options(settings, mip=False).items() if k not in ("time_limit", "output_flag")
     }
+
+
+def label_columns(pos: np.ndarray, var: linopy.Variable) -> np.ndarray:
+    """Matrix column of each slot of ``var`` (-1 where masked), in ``var.labels``' shape;
+    ``pos`` maps linopy labels to columns (-1: not in the matrix)."""
+    labels = np.asarray(var.labels.values)
+    out = np.full(labels.shape, -1, dtype=np.int64)
+    ok = (labels >= 0) & (labels < len(pos))
+    out[ok] = pos[labels[ok]]
+    return out
 
 
 def _integer_vars(m: linopy.Model) -> list[linopy.Variable]:
