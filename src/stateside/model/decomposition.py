@@ -401,6 +401,7 @@ class Benders:
         # the master LP: columns x | ȳ | θ; rows: master rows, averaged rows, θ rows, cuts
         nx, ng, K = len(self.x_cols), part.n_col_groups, part.n_days
         self.nx, self.ng, self.K = nx, ng, K
+        self.x_cost = self.cost[self.x_cols].copy()  # the master columns' costs as they are now
         h = highspy.Highs()
         _quiet(h)
         h.addVars(
@@ -651,7 +652,7 @@ class Benders:
         dual[self.master_rows] = master_dual[: self.n_master_rows]
         nu = master_dual[self.n_master_rows : self.n_master_rows + self.n_row_groups] / self.group_steps
         dual[self.day_rows] = nu[self.part.row_group[self.day_rows]]
-        total = float(self.cost[self.x_cols] @ x)
+        total = float(self.x_cost @ x)
         for day, res in zip(self.days, days, strict=True):
             col[day.cols] = res.col
             total += res.objective
@@ -1090,9 +1091,11 @@ class DecomposedWarm:
             master = bd.part.col_day[cols] < 0
             if master.any():
                 idx = bd.x_index[cols[master]].astype(np.int32)
-                old = bd.cost[cols[master]]
+                old = bd.x_cost[idx].copy()
                 h.changeColsCost(len(idx), idx, vals[master])
+                bd.x_cost[idx] = vals[master]
                 self._undo.append(partial(h.changeColsCost, len(idx), idx, old))
+                self._undo.append(partial(bd.x_cost.__setitem__, idx, old))
             day_cols, day_vals = cols[~master], vals[~master]
             for k in np.unique(bd.part.col_day[day_cols]):
                 sel = bd.part.col_day[day_cols] == k
