@@ -894,42 +894,70 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
         )
     x_relaxed = bd.last_x.copy()
 
-    # 2.-3. rounding and the plan with the integers fixed (as the staged solve: the fab
-    # decision first, the campuses adapting to it, then the modules rounded from that LP).
-    # The relaxation's own fab roundings are tried first; only when none is proven within
-    # the gap is the number-of-fabs bound computed (each branch iterated) and its
-    # branches' roundings tried too
+    # 2. the number-of-fabs bound and rounding (as the monolithic solve: the fab decision
+    # first, the campuses adapting to it, then the modules rounded from that LP)
     fab = m.variables["fab_build"] if "fab_build" in m.variables else None  # noqa: SIM401
     modules = m.variables["modules"] if "modules" in m.variables else None  # noqa: SIM401
     fab_ok = fab is not None and any(v is fab for v in ints)
     mod_ok = modules is not None and any(v is modules for v in ints)
-    y = bd.master_values(fab, x_relaxed) if fab_ok and fab is not None else None
-    total = float(y.fillna(0.0).sum()) if y is not None else 0.0
-    best: BendersPoint | None = None
-    fixed_term = "optimal"
-    tried: list[xr.DataArray | None] = []
-
-    def within_gap() -> bool:
-        return best is not None and _gap(best.objective, lower) <= float(settings.mip_gap)
-
-    def evaluate(choice: xr.DataArray | None) -> None:
-        """The plan with these fabs (and the modules rounded from the LP with them)."""
-        nonlocal best, fixed_term
-        if any(
+    r0 = time.perf_counter()
+    emit(SolveEvent("rounding", "start", elapsed(), bound_musd=lower))
+    candidates: list[tuple[float, xr.DataArray | None]] = []  # (bound of its branch, fab choice)
+    if fab_ok:
+        assert fab is not None
+        y = bd.master_values(fab, x_relaxed)
+        total = float(y.fillna(0.0).sum())
+        if abs(total - round(total)) > _INT_TOL and not interrupted and time.perf_counter() < until:
+            row = bd.count_row(fab)
+            children: list[float] = []
+            for lo, up in ((-np.inf, float(math.floor(total))), (float(math.ceil(total)), np.inf)):
+                bd.master.changeRowBounds(row, lo, up)
+                t_b, lb_b, _ = run("rounding", until)
+                if t_b == "infeasible" and not math.isfinite(lb_b):
+                    children.append(math.inf)  # the master itself is infeasible: no plan there
+                    continue
+                if t_b not in ("optimal", "time_limit", "stalled") or not math.isfinite(lb_b):
+                    children.append(-math.inf)
+                    continue
+                children.append(lb_b)
+                y_b = bd.master_values(fab, bd.last_x)
+                candidates.append((lb_b, fabs_by_count(y_b, round(float(y_b.fillna(0.0).sum())))))
+            bd.drop_row(row)
+            lower = max(lower, min(children))
+        candidates.sort(key=lambda c: c[0])
+        candidates.append((lower, round_fabs(y)))
+        if _fractional(y):
+            candidates.append((lower, fabs_by_count(y, math.ceil(total - _INT_TOL))))
+            candidates.append((lower, fabs_by_count(y, math.floor(total + _INT_TOL))))
+    else:
+        candidates.append((lower, None))
+    unique: list[xr.DataArray | None] = []
+    for _, choice in candidates:
+        if not any(
             (c is None and choice is None)
             or (c is not None and choice is not None and bool((c == choice).all()))
-            for c in tried
+            for c in unique
         ):
-            return
-        tried.append(choice)
+            unique.append(choice)
+    stage_seconds["rounding"] = round(time.perf_counter() - r0, 3)
+    emit(SolveEvent("rounding", "end", elapsed(), bound_musd=lower))
+
+    # 3. the plan with the integers fixed, for each fab candidate while not within the gap
+    best: BendersPoint | None = None
+    fixed_term = "optimal"
+    for choice in unique:
+        if interrupted or (best is not None and time.perf_counter() > deadline):
+            break  # the first candidate runs even past the limit: a plan to keep
+        if best is not None and _gap(best.objective, lower) <= float(settings.mip_gap):
+            break
         source = x_relaxed
         if choice is not None and fab is not None:
             bd.fix_var(fab, choice)
-            if mod_ok and y is not None and _fractional(y):
+            if mod_ok and _fractional(y):
                 t_r, _, _ = run("rounding", deadline)  # the campuses adapt to the fab decision
                 if t_r not in ("optimal", "time_limit", "stalled"):
                     bd.unfix_var(fab)
-                    return
+                    continue
                 source = bd.last_x.copy()
         if mod_ok:
             assert modules is not None
@@ -954,50 +982,6 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
         for var in (fab, modules):
             if var is not None and any(v is var for v in ints):
                 bd.unfix_var(var)
-
-    def stop() -> bool:
-        # the first candidate runs even past the limit: a plan to keep
-        return interrupted or within_gap() or (best is not None and time.perf_counter() > deadline)
-
-    first: list[xr.DataArray | None] = [None]
-    if y is not None:
-        first = [fabs_by_count(y, math.ceil(total - _INT_TOL)), round_fabs(y)]
-        if _fractional(y):
-            first.append(fabs_by_count(y, math.floor(total + _INT_TOL)))
-    for choice in first:
-        if stop():
-            break
-        evaluate(choice)
-    if (
-        not stop()
-        and fab is not None
-        and y is not None
-        and abs(total - round(total)) > _INT_TOL
-        and time.perf_counter() < deadline
-    ):
-        emit(SolveEvent("rounding", "start", elapsed(), bound_musd=lower, message="number of fabs"))
-        row = bd.count_row(fab)
-        children: list[float] = []
-        branch_choices: list[tuple[float, xr.DataArray]] = []
-        for lo, up in ((-np.inf, float(math.floor(total))), (float(math.ceil(total)), np.inf)):
-            bd.master.changeRowBounds(row, lo, up)
-            t_b, lb_b, _ = run("rounding", deadline)
-            if t_b == "infeasible" and not math.isfinite(lb_b):
-                children.append(math.inf)  # the master itself is infeasible: no plan there
-                continue
-            if t_b not in ("optimal", "time_limit", "stalled") or not math.isfinite(lb_b):
-                children.append(-math.inf)
-                continue
-            children.append(lb_b)
-            y_b = bd.master_values(fab, bd.last_x)
-            branch_choices.append((lb_b, fabs_by_count(y_b, round(float(y_b.fillna(0.0).sum())))))
-        bd.drop_row(row)
-        lower = max(lower, min(children))
-        emit(SolveEvent("rounding", "end", elapsed(), bound_musd=lower, message="number of fabs"))
-        for _, choice in sorted(branch_choices, key=lambda c: c[0]):
-            if stop():
-                break
-            evaluate(choice)
     if best is None:
         return result(
             "interrupted"
