@@ -46,8 +46,7 @@ LP bounds meet (the *relaxation*); the modules and fabs are then rounded as in t
 monolithic solve (:mod:`stateside.model.rounding`), fixed in the master, and the rounds
 continue with every cut kept (a cut bounds :math:`z_k`, whatever the integers) until the
 fixed plan is within tolerance of its own bound. The proven gap reported is the fixed
-plan's cost against the relaxation's bound, tightened by the number-of-fabs branches when
-the relaxation's own roundings are not within ``solver.mip_gap``.
+plan's cost against the relaxation's bound, tightened by the number-of-fabs branches.
 
 **Infeasible days.** A day whose subproblem is infeasible at :math:`\bar x` (e.g. lost
 load above what the master's ``it_unpowered`` allows) is solved again with a penalised
@@ -779,9 +778,8 @@ FIXED_STAGE_SHARE = 0.3
 
 def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
     """Solve ``built`` by :class:`Benders` (module docstring): the relaxation to
-    ``STAGE_GAP_SHARE × mip_gap``, the relaxation's fab roundings, the number-of-fabs
-    bound and its branches' roundings if still needed, each with the plan's integers
-    fixed. Returns a :class:`stateside.model.solve.SolveResult` (method ``"benders"``)
+    ``STAGE_GAP_SHARE × mip_gap``, the number-of-fabs bound, rounding, then the plan with
+    the integers fixed. Returns a :class:`stateside.model.solve.SolveResult` (method ``"benders"``)
     whose ``warm`` is a :class:`DecomposedWarm` for variants of the plan."""
     from stateside.model.rounding import fabs_by_count, round_fabs, round_modules
     from stateside.model.solve import (
