@@ -725,16 +725,15 @@ class Benders:
 
     def master_values(self, var: linopy.Variable, x: np.ndarray) -> xr.DataArray:
         """A master variable's values at master point ``x``."""
+        from stateside.model.solve import slot_values
+
         cols = self.columns(var)
-        idx = np.where(cols >= 0, self.x_index[np.clip(cols, 0, None)], -1)
-        vals = np.where(idx >= 0, x[np.clip(idx, 0, None)], np.nan)
-        return xr.DataArray(vals, coords=var.labels.coords, dims=var.labels.dims)
+        return slot_values(var, np.where(cols >= 0, self.x_index[np.clip(cols, 0, None)], -1), x)
 
     def fix_var(self, var: linopy.Variable, value: xr.DataArray) -> None:
-        cols = self.columns(var)
-        v = np.asarray(value.transpose(*var.labels.dims).values, dtype=float)
-        ok = cols >= 0
-        self.fix_master(cols[ok], v[ok])
+        from stateside.model.solve import slot_settings
+
+        self.fix_master(*slot_settings(var, self.columns(var), value))
 
     def unfix_var(self, var: linopy.Variable) -> None:
         cols = self.columns(var)

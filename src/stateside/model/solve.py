@@ -612,16 +612,12 @@ class _Highs:
         return label_columns(self.pos, var)
 
     def values(self, var: linopy.Variable, col: np.ndarray) -> xr.DataArray:
-        cols = self.columns(var)
-        vals = np.where(cols >= 0, col[np.clip(cols, 0, None)], np.nan)
-        return xr.DataArray(vals, coords=var.labels.coords, dims=var.labels.dims)
+        return slot_values(var, self.columns(var), col)
 
     def fix(self, var: linopy.Variable, value: xr.DataArray) -> None:
-        cols = self.columns(var)
-        v = np.asarray(value.transpose(*var.labels.dims).values, dtype=float)
-        ok = cols >= 0
-        idx = cols[ok].astype(np.int32)
-        self.h.changeColsBounds(len(idx), idx, v[ok], v[ok])
+        cols, v = slot_settings(var, self.columns(var), value)
+        idx = cols.astype(np.int32)
+        self.h.changeColsBounds(len(idx), idx, v, v)
 
     def rows(self, con: linopy.constraints.Constraint) -> np.ndarray:
         """HiGHS rows of a constraint's valid slots."""
@@ -700,6 +696,22 @@ def label_columns(pos: np.ndarray, var: linopy.Variable) -> np.ndarray:
     ok = (labels >= 0) & (labels < len(pos))
     out[ok] = pos[labels[ok]]
     return out
+
+
+def slot_values(var: linopy.Variable, cols: np.ndarray, vector: np.ndarray) -> xr.DataArray:
+    """``var``'s values in ``vector`` (indexed by ``cols``, ``var.labels``' shape; NaN
+    where masked)."""
+    vals = np.where(cols >= 0, vector[np.clip(cols, 0, None)], np.nan)
+    return xr.DataArray(vals, coords=var.labels.coords, dims=var.labels.dims)
+
+
+def slot_settings(
+    var: linopy.Variable, cols: np.ndarray, value: xr.DataArray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The columns of ``var``'s valid slots and ``value`` at each (for fixing them)."""
+    v = np.asarray(value.transpose(*var.labels.dims).values, dtype=float)
+    ok = cols >= 0
+    return cols[ok], v[ok]
 
 
 def _integer_vars(m: linopy.Model) -> list[linopy.Variable]:
