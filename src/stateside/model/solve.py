@@ -286,13 +286,9 @@ class WarmModel:
         for name, coeff in (costs or {}).items():
             if name in hs.m.variables:
                 var = hs.m.variables[name]
-                cols = hs.columns(var)
-                vals = np.asarray(
-                    coeff.broadcast_like(var.labels).transpose(*var.labels.dims).values, dtype=float
-                )
-                ok = cols >= 0
-                idx = cols[ok].astype(np.int32)
-                hs.h.changeColsCost(len(idx), idx, vals[ok])
+                cols, vals = slot_settings(var, hs.columns(var), coeff.broadcast_like(var.labels))
+                idx = cols.astype(np.int32)
+                hs.h.changeColsCost(len(idx), idx, vals)
                 self._recosted.append(idx)
         hs.use_options(mip=False)
         if best.basis is not None:
@@ -442,11 +438,8 @@ class _Highs:
             h.setOptionValue("output_flag", True)
             h.setOptionValue("log_to_console", False)
         self.h = h
-        n_labels = int(self.vlabels.max()) + 1 if n else 0
-        self.pos = np.full(max(n_labels, 1), -1, dtype=np.int64)
-        self.pos[self.vlabels] = np.arange(n)
-        self.row_pos = np.full(int(self.clabels.max()) + 1 if len(self.clabels) else 1, -1, dtype=np.int64)
-        self.row_pos[self.clabels] = np.arange(len(self.clabels))
+        self.pos = label_positions(self.vlabels)
+        self.row_pos = label_positions(self.clabels)
         self.interrupted = False
         self.highs_seconds = 0.0
         self.stage_seconds: dict[str, float] = {}
@@ -621,9 +614,7 @@ class _Highs:
 
     def rows(self, con: linopy.constraints.Constraint) -> np.ndarray:
         """HiGHS rows of a constraint's valid slots."""
-        labels = np.asarray(con.labels.values).ravel()
-        idx = self.row_pos[labels[(labels >= 0) & (labels < len(self.row_pos))]]
-        return idx[idx >= 0].astype(np.int32)
+        return label_rows(self.row_pos, con).astype(np.int32)
 
     def free_rows(self, idx: np.ndarray) -> None:
         """Lift a set of rows' bounds (the rows stay, binding nothing)."""
@@ -688,6 +679,21 @@ def lp_options(settings: SolverSettings) -> dict[str, Any]:
     }
 
 
+def label_positions(labels: np.ndarray) -> np.ndarray:
+    """Position of each linopy label in ``labels`` (a matrix's ``vlabels`` or ``clabels``),
+    indexed by label; -1 for labels not in the matrix."""
+    pos = np.full(int(labels.max()) + 1 if len(labels) else 1, -1, dtype=np.int64)
+    pos[labels] = np.arange(len(labels))
+    return pos
+
+
+def label_rows(row_pos: np.ndarray, con: linopy.constraints.Constraint) -> np.ndarray:
+    """Matrix rows of a constraint's valid slots (``row_pos`` from :func:`label_positions`)."""
+    labels = np.asarray(con.labels.values).ravel()
+    rows = row_pos[labels[(labels >= 0) & (labels < len(row_pos))]]
+    return rows[rows >= 0]
+
+
 def label_columns(pos: np.ndarray, var: linopy.Variable) -> np.ndarray:
     """Matrix column of each slot of ``var`` (-1 where masked), in ``var.labels``' shape;
     ``pos`` maps linopy labels to columns (-1: not in the matrix)."""
@@ -717,6 +723,11 @@ def slot_settings(
 def _integer_vars(m: linopy.Model) -> list[linopy.Variable]:
     """The integer variables, including any whose every slot is masked."""
     return [m.variables[name] for name in INTEGER_VARIABLES if name in m.variables]
+
+
+def integers_in_use(m: linopy.Model) -> list[linopy.Variable]:
+    """The integer variables with at least one slot in the model."""
+    return [v for v in _integer_vars(m) if bool((v.labels >= 0).any())]
 
 
 def _any_integer_slot(ints: list[linopy.Variable]) -> bool:
@@ -858,9 +869,9 @@ def _fab_tree_bound(
     (:func:`_fab_branch_bound`, one level, cannot move the bound where another fab takes
     the fraction: budget mode on the default, bound −5,742.5 against −5,638.5 USD bn from
     this search — a proven gap of 1.09 % instead of 2.95 %, and no branch and bound).
-    Each node is a warm-started LP (0.1–0.3 s on the default).
-    Returns the bound (at least ``lower``) and the nodes' solutions, whole-fab ones first
-    (starting points for rounding; the extra rows are none — only column bounds change)."""
+    Each node is a warm-started LP (0.1–0.3 s on the default); only column bounds
+    change, and they are put back. Returns the bound (at least ``lower``) and, when the
+    search ended at a node with whole fabs, that node's solution (else ``[]``)."""
     cols = hs.columns(fab)
     if fab.labels.dims != ("fab", "period"):
         cols = np.asarray(xr.DataArray(cols, dims=fab.labels.dims).transpose("fab", "period").values)
@@ -885,8 +896,6 @@ def _fab_tree_bound(
     # (value, tie-break, fixings fab -> column built in (None: never), solution)
     heap: list[tuple[float, int, dict[int, int | None], _Point | None]] = [(lower, 0, {}, None)]
     root_values = np.asarray(y.fillna(0.0).transpose("fab", "period").values)
-    whole: list[_Point] = []
-    other: list[_Point] = []
     counter = 1
     bound = lower
     try:
@@ -895,17 +904,15 @@ def _fab_tree_bound(
             bound = max(lower, value)
             values = root_values if point is None else fab_values(point.col)
             i = fractional_fab(values, fixed)
-            if i is None:
-                if point is not None:
-                    whole.append(point)
-                return bound, whole + other  # the least open node has whole fabs
+            if i is None:  # the least open node has whole fabs
+                return bound, [point] if point is not None else []
             if (
                 counter > MAX_FAB_NODES
                 or time.perf_counter() - start > budget_s
                 or hs.interrupted
                 or hs.left() <= 0
             ):
-                return bound, whole + other
+                return bound, []
             for built_in in (None, *[int(c) for c in allowed[i]]):
                 child = {**fixed, i: built_in}
                 fixed_cols = np.concatenate([allowed[j] for j in child]).astype(np.int32)
@@ -916,12 +923,11 @@ def _fab_tree_bound(
                 counter += 1
                 if term == "optimal":
                     p = hs.point()
-                    other.append(_Point(p.col, p.dual, p.objective, p.basis))
-                    heapq.heappush(heap, (p.objective, counter, child, other[-1]))
+                    heapq.heappush(heap, (p.objective, counter, child, p))
                 elif term != "infeasible":
                     heapq.heappush(heap, (value, counter, child, None))  # unknown: its parent's value
-                    return max(lower, min(h[0] for h in heap)), whole + other
-        return lower, whole + other  # every branch infeasible: nothing to add to the bound
+                    return max(lower, min(h[0] for h in heap)), []
+        return lower, []  # every branch infeasible: nothing to add to the bound
     finally:
         hs.h.changeColsBounds(len(every), every, hs.lb[every], hs.ub[every])
 
@@ -1035,7 +1041,7 @@ def _solve_staged(
 ) -> SolveResult:
     m, d = built.model, built.data
     hs = _Highs(m, settings, t0, emit)
-    ints = [v for v in _integer_vars(m) if bool((v.labels >= 0).any())]
+    ints = integers_in_use(m)
     warm_started = False
     if start is not None and start.key == hs.shape_key:
         warm_started = hs.h.setBasis(start.to_highs()) == highspy.HighsStatus.kOk
