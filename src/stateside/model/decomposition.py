@@ -108,7 +108,8 @@ class Partition:
     n_col_groups: int
     n_row_groups: int
     group_day: np.ndarray  # day of each averaged column
-    row_group_day: np.ndarray  # day of each averaged row
+    pos: np.ndarray  # column of each linopy variable label (-1: not in the matrix)
+    rpos: np.ndarray  # row of each linopy constraint label (-1: not in the matrix)
 
 
 def _day_index(
@@ -130,11 +131,10 @@ def _day_index(
 
 def partition(m: linopy.Model, vlabels: np.ndarray, clabels: np.ndarray) -> Partition:
     """Split ``m``'s columns and rows by typical day (see the module docstring)."""
+    from stateside.model.solve import label_positions
+
     n, n_rows = len(vlabels), len(clabels)
-    pos = np.full(int(vlabels.max()) + 1, -1, dtype=np.int64)
-    pos[vlabels] = np.arange(n)
-    rpos = np.full(int(clabels.max()) + 1 if n_rows else 1, -1, dtype=np.int64)
-    rpos[clabels] = np.arange(n_rows)
+    pos, rpos = label_positions(vlabels), label_positions(clabels)
     col_day = np.full(n, -1, dtype=np.int64)
     col_group = np.full(n, -1, dtype=np.int64)
     row_day = np.full(n_rows, -1, dtype=np.int64)
@@ -184,8 +184,8 @@ def partition(m: linopy.Model, vlabels: np.ndarray, clabels: np.ndarray) -> Part
         return next_group, groups_day
 
     n_cg, group_day = assign(m.variables.items(), pos, col_day, col_group, "variable")
-    n_rg, row_group_day = assign(m.constraints.items(), rpos, row_day, row_group, "constraint")
-    return Partition(n_days, col_day, row_day, col_group, row_group, n_cg, n_rg, group_day, row_group_day)
+    n_rg, _ = assign(m.constraints.items(), rpos, row_day, row_group, "constraint")
+    return Partition(n_days, col_day, row_day, col_group, row_group, n_cg, n_rg, group_day, pos, rpos)
 
 
 @dataclass
@@ -231,6 +231,18 @@ class Round:
     seconds: float
 
 
+def _day_result(h: Any, n_cols: int, feasible: bool) -> DayResult:
+    """A solved day's cost, its dispatch columns' values (the first ``n_cols``: a penalised
+    copy has its slacks after them) and its row duals."""
+    sol = h.getSolution()
+    return DayResult(
+        float(h.getInfo().objective_function_value),
+        np.asarray(sol.col_value)[:n_cols],
+        np.asarray(sol.row_dual),
+        feasible,
+    )
+
+
 def _status_word(status: Any) -> str:
     """HiGHS's model status as the solve's termination words (stateside.model.solve)."""
     return {
@@ -242,6 +254,16 @@ def _status_word(status: Any) -> str:
         highspy.HighsModelStatus.kInterrupt: "interrupted",
         highspy.HighsModelStatus.kMemoryLimit: "memory_limit",
     }.get(status, "error")
+
+
+def _group_mean(summer: Any, values: np.ndarray, counts: np.ndarray, infinite: float) -> np.ndarray:
+    """Mean of ``values`` over each group (``summer``: group × item, ones; ``counts``: items
+    per group); ``infinite`` (±inf) where any item of the group is infinite — an averaged
+    bound is unbounded if any step's is."""
+    finite = np.isfinite(values)
+    mean = (summer @ np.where(finite, values, 0.0)) / np.maximum(counts, 1.0)
+    mean[(summer @ (~finite).astype(float)) > 0] = infinite
+    return np.asarray(mean, dtype=float)
 
 
 def _quiet(h: Any) -> None:
@@ -306,8 +328,7 @@ class Benders:
         self.options = {"presolve": "on", "solver": "simplex", **(options or {})}
         self.threads = max(1, int(threads))
         n = len(self.vlabels)
-        self.pos = np.full(int(self.vlabels.max()) + 1, -1, dtype=np.int64)
-        self.pos[self.vlabels] = np.arange(n)
+        self.pos = part.pos
 
         # master columns and their positions in the master LP
         self.x_cols = np.flatnonzero(part.col_day < 0)
@@ -377,24 +398,10 @@ class Benders:
         inv_steps = sp.diags(1.0 / np.maximum(n_steps, 1.0))
         agg_x = (inv_steps @ S @ A_day[:, self.x_cols]).tocsr()
         agg_y = kappa.tocsr()  # κ: the mean row has κ ȳ (module docstring)
-        agg_lower = (
-            S @ np.where(np.isfinite(self.row_lower[day_rows]), self.row_lower[day_rows], 0.0)
-        ) / np.maximum(n_steps, 1.0)
-        agg_upper = (
-            S @ np.where(np.isfinite(self.row_upper[day_rows]), self.row_upper[day_rows], 0.0)
-        ) / np.maximum(n_steps, 1.0)
-        lower_inf = (S @ (~np.isfinite(self.row_lower[day_rows])).astype(float)) > 0
-        upper_inf = (S @ (~np.isfinite(self.row_upper[day_rows])).astype(float)) > 0
-        agg_lower[lower_inf] = -np.inf
-        agg_upper[upper_inf] = np.inf
-        g_lb = (P.T @ np.where(np.isfinite(self.lb[day_cols]), self.lb[day_cols], 0.0)) / np.maximum(
-            col_steps, 1.0
-        )
-        g_ub = (P.T @ np.where(np.isfinite(self.ub[day_cols]), self.ub[day_cols], 0.0)) / np.maximum(
-            col_steps, 1.0
-        )
-        g_lb[(P.T @ (~np.isfinite(self.lb[day_cols])).astype(float)) > 0] = -np.inf
-        g_ub[(P.T @ (~np.isfinite(self.ub[day_cols])).astype(float)) > 0] = np.inf
+        agg_lower = _group_mean(S, self.row_lower[day_rows], n_steps, -np.inf)
+        agg_upper = _group_mean(S, self.row_upper[day_rows], n_steps, np.inf)
+        g_lb = _group_mean(P.T, self.lb[day_cols], col_steps, -np.inf)
+        g_ub = _group_mean(P.T, self.ub[day_cols], col_steps, np.inf)
         group_cost = c_mean * col_steps
         self.group_cost = group_cost
 
@@ -402,15 +409,6 @@ class Benders:
         nx, ng, K = len(self.x_cols), part.n_col_groups, part.n_days
         self.nx, self.ng, self.K = nx, ng, K
         self.x_cost = self.cost[self.x_cols].copy()  # the master columns' costs as they are now
-        h = highspy.Highs()
-        _quiet(h)
-        h.addVars(
-            nx + ng + K,
-            np.concatenate([self.lb[self.x_cols], g_lb, np.full(K, -np.inf)]),
-            np.concatenate([self.ub[self.x_cols], g_ub, np.full(K, np.inf)]),
-        )
-        cost = np.concatenate([self.cost[self.x_cols], np.zeros(ng), np.ones(K)])
-        h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         blocks = [
             sp.hstack([self.A_master_x, sp.csr_matrix((len(master_rows), ng + K))]),
             sp.hstack([agg_x, agg_y, sp.csr_matrix((part.n_row_groups, K))]),
@@ -425,14 +423,15 @@ class Benders:
         )
         blocks.append(theta_rows)
         Am = sp.vstack(blocks).tocsr()
-        lo = np.concatenate([self.row_lower[master_rows], agg_lower, np.zeros(K)])
-        up = np.concatenate([self.row_upper[master_rows], agg_upper, np.full(K, np.inf)])
-        h.addRows(
-            Am.shape[0], lo, up, Am.nnz, Am.indptr.astype(np.int32), Am.indices.astype(np.int32), Am.data
+        self.master = _highs_lp(
+            np.concatenate([self.lb[self.x_cols], g_lb, np.full(K, -np.inf)]),
+            np.concatenate([self.ub[self.x_cols], g_ub, np.full(K, np.inf)]),
+            np.concatenate([self.cost[self.x_cols], np.zeros(ng), np.ones(K)]),
+            np.concatenate([self.row_lower[master_rows], agg_lower, np.zeros(K)]),
+            np.concatenate([self.row_upper[master_rows], agg_upper, np.full(K, np.inf)]),
+            Am,
+            self.options,
         )
-        for key, value in self.options.items():
-            h.setOptionValue(key, value)
-        self.master = h
         self.n_master_rows = len(master_rows)
         self.n_row_groups = part.n_row_groups
         self.group_steps = np.maximum(n_steps, 1.0)
@@ -481,8 +480,6 @@ class Benders:
         for day in self.days:
             self.local[day.cols] = np.arange(len(day.cols))
             self.row_local[day.rows] = np.arange(len(day.rows))
-        self.rpos = np.full(int(self.clabels.max()) + 1 if len(self.clabels) else 1, -1, dtype=np.int64)
-        self.rpos[self.clabels] = np.arange(len(self.clabels))
         self.rounds: list[Round] = []
         self.last_x = np.zeros(0)
         self.stage_best: BendersPoint | None = None
@@ -542,13 +539,7 @@ class Benders:
         h.run()
         status = h.getModelStatus()
         if status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty):
-            sol = h.getSolution()
-            return DayResult(
-                float(h.getInfo().objective_function_value),
-                np.asarray(sol.col_value),
-                np.asarray(sol.row_dual),
-                True,
-            )
+            return _day_result(h, len(day.cols), feasible=True)
         if status not in (
             highspy.HighsModelStatus.kInfeasible,
             highspy.HighsModelStatus.kUnboundedOrInfeasible,
@@ -591,13 +582,7 @@ class Benders:
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
-        sol = h.getSolution()
-        return DayResult(
-            float(h.getInfo().objective_function_value),
-            np.asarray(sol.col_value)[:n_cols],
-            np.asarray(sol.row_dual),
-            False,
-        )
+        return _day_result(h, n_cols, feasible=False)
 
     def solve_days(self, x: np.ndarray) -> list[DayResult | None]:
         if self.threads == 1:
@@ -748,8 +733,10 @@ class Benders:
         return row
 
     def drop_cuts(self) -> None:
-        """Delete every cut (they bound the days' costs as they were: a variant that
-        changes a day's costs or rows needs its own)."""
+        """Delete every cut and every penalised day (they stand for the days' costs and
+        rows as they were: a variant that changes them needs its own)."""
+        for day in self.days:
+            day.elastic = None
         base = self.n_master_rows + self.n_row_groups + self.K
         n = int(self.master.getNumRow())
         if n > base:
@@ -758,10 +745,9 @@ class Benders:
 
     def rows_of(self, con: Any) -> np.ndarray:
         """Model rows (positions) of a constraint's valid slots."""
-        labels = np.asarray(con.labels.values).ravel()
-        labels = labels[(labels >= 0) & (labels < len(self.rpos))]
-        rows = self.rpos[labels]
-        return rows[rows >= 0]
+        from stateside.model.solve import label_rows
+
+        return label_rows(self.part.rpos, con)
 
     def drop_row(self, row: int) -> None:
         self.master.deleteRows(1, np.array([row], dtype=np.int32))
@@ -783,12 +769,13 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
     from stateside.model.rounding import fabs_by_count, round_fabs, round_modules
     from stateside.model.solve import (
         _INT_TOL,
-        INTEGER_VARIABLES,
         SolveEvent,
         SolveResult,
         _fractional,
         _gap,
+        _same,
         assign_point,
+        integers_in_use,
         lp_options,
     )
 
@@ -805,11 +792,7 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
     emit(SolveEvent("relaxation", "start", elapsed(), message="Benders by typical day: setting up"))
     bd = Benders(m, lp_options(settings), threads=threads)
     stage_seconds["decomposition_setup"] = round(elapsed(), 3)
-    ints = [
-        m.variables[n]
-        for n in INTEGER_VARIABLES
-        if n in m.variables and bool((m.variables[n].labels >= 0).any())
-    ]
+    ints = integers_in_use(m)
     tol = STAGE_GAP_SHARE * float(settings.mip_gap)
     best_ub = [math.inf]
 
@@ -930,11 +913,7 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
         candidates.append((lower, None))
     unique: list[xr.DataArray | None] = []
     for _, choice in candidates:
-        if not any(
-            (c is None and choice is None)
-            or (c is not None and choice is not None and bool((c == choice).all()))
-            for c in unique
-        ):
+        if not any(_same(c, choice) for c in unique):
             unique.append(choice)
     stage_seconds["rounding"] = round(time.perf_counter() - r0, 3)
     emit(SolveEvent("rounding", "end", elapsed(), bound_musd=lower))
@@ -1038,7 +1017,7 @@ class DecomposedWarm:
     ) -> Any:
         """The LP with the named variables fixed, the named constraints lifted and the
         named variables' costs replaced (as ``WarmModel.solve_fixed``)."""
-        from stateside.model.solve import SolveResult, _gap, assign_point
+        from stateside.model.solve import SolveResult, _gap, assign_point, slot_settings
 
         bd = self._bd
         if bd is None:
@@ -1072,21 +1051,19 @@ class DecomposedWarm:
             lo, up = row_lo[idx].copy(), row_up[idx].copy()
             h.changeRowsBounds(len(idx), idx, np.full(len(idx), -np.inf), np.full(len(idx), np.inf))
             self._undo.append(partial(h.changeRowsBounds, len(idx), idx, lo, up))
-            for r in rows[bd.part.row_day[rows] >= 0]:
-                day, j = bd.days[int(bd.part.row_day[r])], int(bd.row_local[r])
-                old = (day.lower[j], day.upper[j])
-                day.lower[j], day.upper[j] = -np.inf, np.inf
-                self._undo.append(partial(_set_bounds, day, j, old))
+            day_rows = rows[bd.part.row_day[rows] >= 0]
+            for k in np.unique(bd.part.row_day[day_rows]):
+                day = bd.days[int(k)]
+                loc = bd.row_local[day_rows[bd.part.row_day[day_rows] == k]]
+                self._undo.append(
+                    partial(_set_bounds, day, loc, day.lower[loc].copy(), day.upper[loc].copy())
+                )
+                day.lower[loc], day.upper[loc] = -np.inf, np.inf
         for name, coeff in (costs or {}).items():
             if name not in m.variables:
                 continue
             var = m.variables[name]
-            cols = bd.columns(var)
-            vals = np.asarray(
-                coeff.broadcast_like(var.labels).transpose(*var.labels.dims).values, dtype=float
-            )
-            ok = cols >= 0
-            cols, vals = cols[ok], vals[ok]
+            cols, vals = slot_settings(var, bd.columns(var), coeff.broadcast_like(var.labels))
             master = bd.part.col_day[cols] < 0
             if master.any():
                 idx = bd.x_index[cols[master]].astype(np.int32)
@@ -1111,8 +1088,6 @@ class DecomposedWarm:
                 old_cost = float(bd.group_cost[g])
                 self._undo.append(partial(h.changeCoeff, row, bd.nx + int(g), -old_cost))
         bd.drop_cuts()
-        for day in bd.days:
-            day.elastic = None  # rebuilt from the variant's costs if needed
         term, lower, point = bd.iterate(label, self._tolerance, t0 + self._limit_s)
         if point is not None:
             assign_point(m, bd.vlabels, bd.clabels, point.col, point.dual, point.objective, "optimal")
@@ -1137,11 +1112,9 @@ class DecomposedWarm:
         bd = self._bd
         if bd is not None:
             bd.drop_cuts()  # the variant's cuts bound the variant's days
-            for day in bd.days:
-                day.elastic = None
             b = self._best
             assign_point(bd.m, bd.vlabels, bd.clabels, b.col, b.dual, b.objective, self._termination)
 
 
-def _set_bounds(day: _Day, j: int, bounds: tuple[float, float]) -> None:
-    day.lower[j], day.upper[j] = bounds
+def _set_bounds(day: _Day, loc: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+    day.lower[loc], day.upper[loc] = lower, upper
