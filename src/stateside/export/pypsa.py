@@ -378,10 +378,10 @@ def _plan_loads_mw(plan: Plan, d: ModelData, year: int) -> tuple[np.ndarray, np.
 # --------------------------------------------------------------------------------------
 # building the network
 
-#: Values of the optional columns for rows that leave them out (existing vs new-build rows).
 #: name suffix of the existing capacity that may retire early (an extendable unit)
 RETIRABLE_SUFFIX = " existing"
 
+#: Values of the optional columns for rows that leave them out (existing vs new-build rows).
 _ROW_DEFAULTS: dict[str, object] = {
     "p_nom": 0.0,
     "p_nom_extendable": False,
