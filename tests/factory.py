@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -12,6 +12,9 @@ from stateside.plan import Plan
 from stateside.scenario.settings import Settings
 from stateside.scenario.types import TABLE_NAMES, Scenario
 from stateside.scenario.typical import TypicalPeriods
+
+if TYPE_CHECKING:
+    from stateside.model.build import BuiltModel
 
 TECH_DEFAULTS: dict[str, Any] = {
     "name": "",
@@ -272,3 +275,21 @@ def solar_battery_scenario(st: Settings, round_trip_efficiency: float = 0.81) ->
         {"region": "AA", "technology": "battery", "capacity_mw": 1000},
     ]
     return scenario(st, ["AA"], techs, costs, {"AA": 4_380_000}, existing=ex)
+
+
+def with_solver(sc: Scenario, **over: Any) -> Scenario:
+    """``sc`` with some ``settings.solver`` fields replaced."""
+    import dataclasses
+
+    solver = sc.settings.solver.model_copy(update=over)
+    return dataclasses.replace(sc, settings=sc.settings.model_copy(update={"solver": solver}))
+
+
+def built(sc: Scenario, mode: str | None = None) -> BuiltModel:
+    """A loaded scenario's model at its own typical periods and share caps."""
+    from stateside.model.build import build_model
+    from stateside.model.data import prepare
+    from stateside.run import share_caps_for
+    from stateside.scenario.typical import scenario_typical_periods
+
+    return build_model(prepare(sc, scenario_typical_periods(sc), share_caps_for(sc), mode=mode))

@@ -6,7 +6,6 @@ model that cannot be split, and the statuses of a time-limited decomposed solve.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from pathlib import Path
 
@@ -16,28 +15,16 @@ import pandas as pd
 import pytest
 
 import factory as f
-from stateside.model.build import BuiltModel, build_model
+from stateside.model.build import build_model
 from stateside.model.data import prepare
 from stateside.model.decomposition import Benders, DecompositionError, partition
 from stateside.model.solve import SolveEvent, decomposes, solve
 from stateside.plan import extract_plan
-from stateside.run import share_caps_for
 from stateside.scenario.load import load_scenario
-from stateside.scenario.types import Scenario
-from stateside.scenario.typical import scenario_typical_periods
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 GAS = {"technology": "gas", "fuel": "gas", "heat_rate_mmbtu_per_mwh": 7.0}
 GAS_COST = {"technology": "gas", "capex_usd_per_kw": 1000.0, "variable_om_usd_per_mwh": 10.0}
-
-
-def _with_solver(sc: Scenario, **over: object) -> Scenario:
-    solver = sc.settings.solver.model_copy(update=over)
-    return dataclasses.replace(sc, settings=sc.settings.model_copy(update={"solver": solver}))
-
-
-def _built(sc: Scenario, mode: str | None = None) -> BuiltModel:
-    return build_model(prepare(sc, scenario_typical_periods(sc), share_caps_for(sc), mode=mode))
 
 
 def test_peak_hour_sets_the_build_hand_solved() -> None:
@@ -47,7 +34,7 @@ def test_peak_hour_sets_the_build_hand_solved() -> None:
     served: 1.5 GW at 75 $M plus 8.76 TWh at 10 $/MWh = 87.6 $M, 162.6 $M in all. The
     day-averaged master alone sees 1 GW every day: its first bound (50 + 87.6 = 137.6 $M)
     is below the optimum, and the cuts close the gap."""
-    sc = _with_solver(
+    sc = f.with_solver(
         f.scenario(f.settings(hours_per_block=12), ["AA"], [GAS], [GAS_COST], {"AA": 8_760_000}),
         decomposition="days",
     )
@@ -63,7 +50,7 @@ def test_peak_hour_sets_the_build_hand_solved() -> None:
     assert rounds[0].bound_musd == pytest.approx(137.6, rel=1e-6)  # the averaged days alone
     assert len(rounds) >= 2 and rounds[-1].bound_musd == pytest.approx(162.6, rel=1e-6)
     # the same problem without the decomposition
-    off = _with_solver(sc, decomposition="off")
+    off = f.with_solver(sc, decomposition="off")
     mono_built = build_model(prepare(off, typ))
     mono = solve(mono_built, off.settings.solver)
     assert mono.method != "benders" and mono.objective_musd == pytest.approx(162.6, rel=1e-9)
@@ -138,11 +125,11 @@ def test_hand_model_bounds_and_cut() -> None:
 def test_tiny_scenario_decomposed_matches_the_monolithic_solve(mode: str) -> None:
     """The tiny fixture with its integers: the decomposition's bound is below the
     monolithic optimum (exact, mip_gap 0) and its plan within its own proven gap above."""
-    sc = _with_solver(load_scenario(TINY), mip_gap=0.0)
-    exact = solve(_built(sc, mode), sc.settings.solver)
+    sc = f.with_solver(load_scenario(TINY), mip_gap=0.0)
+    exact = solve(f.built(sc, mode), sc.settings.solver)
     assert exact.optimal
-    dec_sc = _with_solver(sc, mip_gap=0.01, decomposition="days")
-    built = _built(dec_sc, mode)
+    dec_sc = f.with_solver(sc, mip_gap=0.01, decomposition="days")
+    built = f.built(dec_sc, mode)
     assert decomposes(built.model, dec_sc.settings.solver)
     dec = solve(built, dec_sc.settings.solver)
     assert dec.usable and dec.method == "benders"
@@ -172,18 +159,18 @@ def test_tiny_scenario_decomposed_matches_the_monolithic_solve(mode: str) -> Non
 def test_time_limited_decomposition_keeps_a_plan_and_says_so() -> None:
     """A limit far below one round: each stage still runs one round, so a plan exists,
     and the result says the limit was reached."""
-    sc = _with_solver(load_scenario(TINY), mip_gap=0.0, decomposition="days", time_limit_s=1e-6)
-    result = solve(_built(sc, "budget"), sc.settings.solver)
+    sc = f.with_solver(load_scenario(TINY), mip_gap=0.0, decomposition="days", time_limit_s=1e-6)
+    result = solve(f.built(sc, "budget"), sc.settings.solver)
     assert result.termination == "time_limit" and result.time_limit_reached
     assert result.usable and result.mip_gap is not None and result.mip_gap > 0
 
 
 def test_auto_splits_only_large_models() -> None:
     sc = load_scenario(TINY)
-    built = _built(sc)
+    built = f.built(sc)
     assert not decomposes(built.model, sc.settings.solver)  # auto, a few thousand rows
-    assert decomposes(built.model, _with_solver(sc, decomposition="days").settings.solver)
-    assert not decomposes(built.model, _with_solver(sc, decomposition="off").settings.solver)
+    assert decomposes(built.model, f.with_solver(sc, decomposition="days").settings.solver)
+    assert not decomposes(built.model, f.with_solver(sc, decomposition="off").settings.solver)
 
 
 def test_cli_resolution_sets_the_typical_days_and_rejects_bad_values(tmp_path: Path) -> None:
@@ -214,9 +201,9 @@ def test_no_whole_lp_basis_is_computed_for_a_decomposed_model() -> None:
     from stateside.model.solve import relaxation_basis
 
     sc = load_scenario(TINY)
-    built = _built(sc)
+    built = f.built(sc)
     assert relaxation_basis(built, sc.settings.solver) is not None
-    assert relaxation_basis(built, _with_solver(sc, decomposition="days").settings.solver) is None
+    assert relaxation_basis(built, f.with_solver(sc, decomposition="days").settings.solver) is None
 
 
 def test_a_model_that_cannot_be_split_is_solved_whole(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -228,9 +215,9 @@ def test_a_model_that_cannot_be_split_is_solved_whole(monkeypatch: pytest.Monkey
         raise DecompositionError("constraint 'annual_energy' links two typical days")
 
     monkeypatch.setattr(decomposition, "partition", refuse)
-    sc = _with_solver(load_scenario(TINY), decomposition="days")
+    sc = f.with_solver(load_scenario(TINY), decomposition="days")
     events: list[SolveEvent] = []
-    result = solve(_built(sc), sc.settings.solver, progress=events.append)
+    result = solve(f.built(sc), sc.settings.solver, progress=events.append)
     assert result.optimal and result.method != "benders"
     assert any("annual_energy" in e.message for e in events)
 
@@ -243,13 +230,13 @@ def test_ratepayer_counterfactual_is_a_warm_variant_of_the_decomposed_plan() -> 
     from stateside.impact.ratepayer import counterfactual_from_plan
     from stateside.model.decomposition import DecomposedWarm
 
-    sc = _with_solver(load_scenario(TINY), mip_gap=0.0)
-    mono_built = _built(sc)
+    sc = f.with_solver(load_scenario(TINY), mip_gap=0.0)
+    mono_built = f.built(sc)
     mono = solve(mono_built, sc.settings.solver)
     got_mono = counterfactual_from_plan(mono_built, mono, sc)
     assert got_mono is not None
-    dsc = _with_solver(sc, decomposition="days", mip_gap=1e-4)
-    built = _built(dsc)
+    dsc = f.with_solver(sc, decomposition="days", mip_gap=1e-4)
+    built = f.built(dsc)
     result = solve(built, dsc.settings.solver)
     assert isinstance(result.warm, DecomposedWarm) and result.warm.available
     modules = built.model.variables["modules"].solution.copy()

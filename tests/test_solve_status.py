@@ -20,28 +20,20 @@ import highspy
 import pytest
 from typer.testing import CliRunner
 
+import factory as f
 from stateside.cli import app
 from stateside.cli import plan as cli_plan
 from stateside.model import solve as solve_mod
-from stateside.model.build import BuiltModel, build_model
-from stateside.model.data import prepare
 from stateside.model.solve import SOLVE_STAGES, SolveEvent, solve
-from stateside.run import run_plan, share_caps_for
+from stateside.run import run_plan
 from stateside.scenario.load import load_scenario
 from stateside.scenario.types import Scenario
-from stateside.scenario.typical import scenario_typical_periods
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 
 
 def _tiny(mip_gap: float = 0.0) -> Scenario:
-    sc = load_scenario(TINY)
-    solver = sc.settings.solver.model_copy(update={"mip_gap": mip_gap})
-    return dataclasses.replace(sc, settings=sc.settings.model_copy(update={"solver": solver}))
-
-
-def _built(sc: Scenario, mode: str) -> BuiltModel:
-    return build_model(prepare(sc, scenario_typical_periods(sc), share_caps_for(sc), mode=mode))
+    return f.with_solver(load_scenario(TINY), mip_gap=mip_gap)
 
 
 @pytest.fixture
@@ -55,7 +47,7 @@ def branch_and_bound_gets_no_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[N
 def test_events_name_every_stage_in_order() -> None:
     events: list[SolveEvent] = []
     sc = _tiny()
-    result = solve(_built(sc, "budget"), sc.settings.solver, progress=events.append)
+    result = solve(f.built(sc, "budget"), sc.settings.solver, progress=events.append)
     assert result.optimal and result.method == "branch-and-bound"
     starts = [e.stage for e in events if e.kind == "start"]
     assert starts[0] == "relaxation"
@@ -78,7 +70,7 @@ def test_events_name_every_stage_in_order() -> None:
 
 def test_time_limited_solve_keeps_the_best_plan_with_its_gap(branch_and_bound_gets_no_time: None) -> None:
     sc = _tiny()
-    result = solve(_built(sc, "budget"), sc.settings.solver)
+    result = solve(f.built(sc, "budget"), sc.settings.solver)
     assert result.termination == "time_limit" and result.time_limit_reached
     assert result.usable and result.duals and result.method == "branch-and-bound"
     assert result.mip_gap is not None and result.mip_gap > sc.settings.solver.mip_gap
@@ -91,7 +83,7 @@ def test_no_plan_when_the_limit_comes_before_the_first_plan(monkeypatch: pytest.
     sc = _tiny()
     solver = sc.settings.solver.model_copy(update={"time_limit_s": 1e-9})
     monkeypatch.setattr(solve_mod, "MIN_RUN_S", 1e-9)
-    result = solve(_built(sc, "budget"), solver)
+    result = solve(f.built(sc, "budget"), solver)
     assert result.termination == "time_limit" and result.time_limit_reached
     assert not result.usable and result.mip_gap is None
 
@@ -114,7 +106,7 @@ def test_ctrl_c_in_branch_and_bound_keeps_the_best_plan(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(highspy.Highs, "wait", wait)
     sc = _tiny()
-    result = solve(_built(sc, "budget"), sc.settings.solver, progress=arm)
+    result = solve(f.built(sc, "budget"), sc.settings.solver, progress=arm)
     assert result.termination == "interrupted" and result.interrupted
     assert result.usable and result.duals and result.mip_gap is not None
 
@@ -181,7 +173,7 @@ def test_exit_codes_are_documented_in_plan_help() -> None:
 def test_stall_rule_waits_for_a_bound_then_for_a_quiet_window() -> None:
     sc = _tiny()
     hs = solve_mod._Highs(
-        _built(sc, "budget").model, sc.settings.solver, time.perf_counter(), lambda _e: None
+        f.built(sc, "budget").model, sc.settings.solver, time.perf_counter(), lambda _e: None
     )
     long_ago = time.perf_counter() - 10 * solve_mod.STALL_S
     hs._best = (math.inf, -math.inf, long_ago)
@@ -240,7 +232,7 @@ def test_a_run_after_a_cancelled_run_is_not_cancelled(monkeypatch: pytest.Monkey
     final LP after an interrupted branch and bound has to give the plan its duals."""
     sc = _tiny()
     hs = solve_mod._Highs(
-        _built(sc, "budget").model, sc.settings.solver, time.perf_counter(), lambda _e: None
+        f.built(sc, "budget").model, sc.settings.solver, time.perf_counter(), lambda _e: None
     )
     real_wait = highspy.Highs.wait
     calls = {"n": 0}
@@ -298,12 +290,12 @@ def test_without_branch_and_bound_the_rounded_plan_is_kept_with_its_gap() -> Non
     sc = _tiny()
     solver = sc.settings.solver.model_copy(update={"branch_and_bound": False})
     events: list[SolveEvent] = []
-    result = solve(_built(sc, "budget"), solver, progress=events.append)
+    result = solve(f.built(sc, "budget"), solver, progress=events.append)
     assert result.termination == "rounded" and result.usable and result.duals
     assert result.method == "relax-and-round"
     assert result.mip_gap is not None and result.mip_gap > solver.mip_gap
     assert "branch_and_bound" not in {e.stage for e in events}
-    with_bnb = solve(_built(sc, "budget"), sc.settings.solver)
+    with_bnb = solve(f.built(sc, "budget"), sc.settings.solver)
     assert with_bnb.objective_musd <= result.objective_musd + 1e-9 * abs(result.objective_musd)
 
 
@@ -314,21 +306,21 @@ def test_a_relaxation_basis_starts_a_model_of_the_same_shape_only() -> None:
     from stateside.model.solve import relaxation_basis
 
     sc = _tiny()
-    basis = relaxation_basis(_built(sc, "budget"), sc.settings.solver)
+    basis = relaxation_basis(f.built(sc, "budget"), sc.settings.solver)
     assert basis is not None
-    again = relaxation_basis(_built(sc, "budget"), sc.settings.solver)
+    again = relaxation_basis(f.built(sc, "budget"), sc.settings.solver)
     assert again is not None and again.key == basis.key
     assert list(again.col_status) == list(basis.col_status)
-    cold = solve(_built(sc, "budget"), sc.settings.solver)
+    cold = solve(f.built(sc, "budget"), sc.settings.solver)
     assert not cold.warm_started
     events: list[SolveEvent] = []
-    warm = solve(_built(sc, "budget"), sc.settings.solver, progress=events.append, start=basis)
+    warm = solve(f.built(sc, "budget"), sc.settings.solver, progress=events.append, start=basis)
     assert warm.warm_started
     assert warm.objective_musd == pytest.approx(cold.objective_musd, rel=1e-9)
     relax_end = next(e for e in events if e.stage == "relaxation" and e.kind == "end")
     assert relax_end.message == "warm start"
     # target mode builds other variables (the target's slack): another shape, a cold start
-    other = solve(_built(sc, "target"), sc.settings.solver, start=basis)
+    other = solve(f.built(sc, "target"), sc.settings.solver, start=basis)
     assert not other.warm_started and other.usable
 
 
