@@ -897,6 +897,7 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
     # count's branch chose the same fabs) may round the modules otherwise from the
     # branch's better-cut master, and is solved only if it does
     tried: list[tuple[xr.DataArray | None, xr.DataArray | None]] = []
+    attempts: list[xr.DataArray | None] = []  # every fab choice tried, once per try
 
     def within() -> bool:
         return best is not None and _gap(best.objective, lower) <= gap_goal
@@ -907,6 +908,7 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
     def consider(choice: xr.DataArray | None) -> None:
         """The plan with fab decision ``choice`` (None: no fabs to decide)."""
         nonlocal best, fixed_term
+        attempts.append(choice)
         emit(SolveEvent("rounding", "start", elapsed(), bound_musd=lower))
         source = x_relaxed
         if choice is not None and fab is not None:
@@ -961,12 +963,14 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
         # serves every later period's accelerator rule
         consider(fabs_by_count(y, max(1, math.floor(total))))
     candidates: list[tuple[float, xr.DataArray | None]] = []  # (bound of its branch, fab choice)
+    children: list[float] = []  # each count branch's bound
+    branches: list[tuple[float, float, float, xr.DataArray]] = []  # (count from, to, bound, fabs)
     if y is not None:
         assert fab is not None
         if fractional_count and not (within() or stop()) and time.perf_counter() < until:
             emit(SolveEvent("rounding", "start", elapsed(), bound_musd=lower, message="number-of-fabs bound"))
             row = bd.count_row(fab)
-            children: list[float] = []
+            children = []
             for lo, up in ((-np.inf, float(math.floor(total))), (float(math.ceil(total)), np.inf)):
                 bd.master.changeRowBounds(row, lo, up)
                 t_b, lb_b, _ = run("rounding", until)
@@ -978,6 +982,7 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
                     continue
                 children.append(lb_b)
                 y_b = bd.master_values(fab, bd.last_x)
+                branches.append((lo, up, lb_b, y_b))
                 candidates.append((lb_b, fabs_by_count(y_b, round(float(y_b.fillna(0.0).sum())))))
             bd.drop_row(row)
             lower = max(lower, min(children))
@@ -996,8 +1001,9 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
             break
         if best is not None and bound >= best.objective:
             continue  # its branch cannot do better than the plan in hand
-        if any(_same(c, choice) for c, _ in tried) and not (mod_ok and y is not None and _fractional(y)):
-            continue  # the same fab choice, and no campus re-solve to round the modules otherwise
+        before = sum(_same(c, choice) for c in attempts)
+        if (before and not (mod_ok and y is not None and _fractional(y))) or before > 1:
+            continue  # the same fab choice, with no campus re-solve to round it otherwise, or twice
         consider(choice)
     if best is None:
         return result(
@@ -1009,6 +1015,36 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
             None,
         )
     gap = _gap(best.objective, lower)
+    if gap > gap_goal and mod_ok and y is not None and _fractional(y) and not stop():
+        # not proven within the gap: a deeper bound from branch and bound over the fabs
+        # alone (modules relaxed), each node the master iterated with its fabs fixed
+        from stateside.model.solve import _fab_tree_bound
+
+        assert fab is not None
+        emit(
+            SolveEvent(
+                "rounding", "start", elapsed(), best.objective, lower, gap, message="fab branch and bound"
+            )
+        )
+        view = _TreeView(bd, run, deadline, stage_seconds, lambda: interrupted)
+        # where one count branch alone can beat the plan, search under its count only
+        live = [b for b in branches if b[2] < best.objective]
+        if len(live) == 1 and len(children) == 2:
+            lo, up, lb_b, y_b = live[0]
+            row = bd.count_row(fab)
+            bd.master.changeRowBounds(row, lo, up)
+            others = [c for c in children if c != lb_b]
+            tree = _fab_tree_bound(view, fab, y_b, lb_b)[0]  # type: ignore[arg-type]
+            bd.drop_row(row)
+            lower = max(lower, min([tree, *others]))
+        else:
+            lower = max(lower, _fab_tree_bound(view, fab, y, lower)[0])  # type: ignore[arg-type]
+        gap = _gap(best.objective, lower)
+        emit(
+            SolveEvent(
+                "rounding", "end", elapsed(), best.objective, lower, gap, message="fab branch and bound"
+            )
+        )
     if interrupted:
         final = "interrupted"
     elif gap <= float(settings.mip_gap):
@@ -1018,6 +1054,64 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
     else:
         final = "rounded"
     return result(final, best, lower, gap)
+
+
+class _MasterByModelColumn:
+    """The master's HiGHS instance addressed by model column positions."""
+
+    def __init__(self, bd: Benders) -> None:
+        self._bd = bd
+
+    def changeColsBounds(self, n: int, idx: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        self._bd.master.changeColsBounds(n, self._bd.x_index[idx].astype(np.int32), lower, upper)
+
+
+class _TreeView:
+    """A :class:`Benders` seen as the staged solve's HiGHS wrapper, for its branch and
+    bound over the fabs (:func:`stateside.model.solve._fab_tree_bound`): a node's LP is
+    the master iterated to the stage tolerance with the node's fabs fixed (the cuts stay
+    valid whatever the bounds), and the node's value is that iteration's lower bound, so
+    every bound the search returns is a valid one."""
+
+    def __init__(
+        self,
+        bd: Benders,
+        run: Callable[[str, float], tuple[str, float, BendersPoint | None]],
+        deadline: float,
+        stage_seconds: dict[str, float],
+        interrupted: Callable[[], bool],
+    ) -> None:
+        self.h = _MasterByModelColumn(bd)
+        self.lb, self.ub = bd.lb, bd.ub
+        self.stage_seconds = stage_seconds
+        self._bd, self._run, self._deadline, self._interrupted = bd, run, deadline, interrupted
+        self._lower = math.nan
+
+    @property
+    def interrupted(self) -> bool:
+        return self._interrupted()
+
+    def left(self) -> float:
+        return self._deadline - time.perf_counter()
+
+    def columns(self, var: linopy.Variable) -> np.ndarray:
+        return self._bd.columns(var)
+
+    def values(self, var: linopy.Variable, col: np.ndarray) -> xr.DataArray:
+        from stateside.model.solve import slot_values
+
+        return slot_values(var, self.columns(var), col)
+
+    def run(self, stage: str, _seconds: float) -> str:
+        term, self._lower, _ = self._run(stage, self._deadline)
+        return term
+
+    def point(self) -> Any:
+        from stateside.model.solve import _Point
+
+        col = np.zeros(len(self._bd.vlabels))
+        col[self._bd.x_cols] = self._bd.last_x
+        return _Point(col, None, self._lower)
 
 
 class DecomposedWarm:
