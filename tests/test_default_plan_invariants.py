@@ -33,6 +33,45 @@ def test_default_plan_is_optimal_and_meets_every_target(default_run: PlanRun) ->
     assert (it["online_mw"] >= it["target_mw"] - TOL).all()
 
 
+def test_default_resolution_is_the_studys_and_solved_by_decomposition(default_run: PlanRun) -> None:
+    """16 typical days of 4-hour steps (docs/resolution.md: the coarsest rung within 1 % in
+    cost and 5 % in new firm capacity by interconnection of 24 days hourly), a model large
+    enough for the decomposition by typical day; its pieces are timed in the plan."""
+    extra = default_run.plan.extra
+    assert (extra["typical_days"], extra["snapshots_per_period"]) == (16, 96)
+    assert default_run.result.method == "benders"
+    stages = extra["stage_seconds"]
+    assert {"solve_relaxation", "solve_rounding", "solve_fixed_lp"} <= set(stages)
+
+
+def test_budget_mode_on_the_default_ends_optimal_within_capital() -> None:
+    """Budget mode (most IT within committed capital) on the default: the relaxation leaves
+    a fraction of a fab that the number-of-fabs bound cannot price, so the proof needs the
+    branch and bound over the fabs (each node a Benders master); it ends within the gap,
+    well inside its time limit, spending no more than each investor has committed."""
+    from stateside.model.solve import SolveEvent
+    from stateside.run import run_plan
+
+    events: list[str] = []
+
+    class Progress:
+        def __call__(self, stage: str) -> None:
+            pass
+
+        def on_solve(self, e: SolveEvent) -> None:
+            events.append(e.describe())
+
+    sc = load_default()
+    plan = run_plan(sc, mode="budget", progress=Progress(), diagnose=False)
+    assert plan.termination == "optimal"
+    assert plan.mip_gap is not None and plan.mip_gap <= sc.settings.solver.mip_gap
+    assert any("fab branch and bound" in e for e in events), events[-5:]
+    cap = plan.table("capital_by_investor")
+    assert (cap["cumulative_used_usd"] <= cap["cumulative_available_usd"] * (1 + 1e-6) + 1.0).all()
+    it = plan.table("it_capacity")
+    assert (it["online_mw"] >= 0).all() and it["online_mw"].max() > 0
+
+
 def test_every_constraint_holds(default_run: PlanRun) -> None:
     """Each row of each constraint family, evaluated at the solution, within 1e-6 (scaled)."""
     m = default_run.built.model
