@@ -383,3 +383,20 @@ def test_fab_branch_and_bound_reaches_the_integer_bound() -> None:
     assert points and hs.values(y, points[0].col).sum() == pytest.approx(0.0, abs=1e-9)
     lp = hs.h.getLp()
     assert list(lp.col_lower_) == [0.0] * 4 and list(lp.col_upper_) == [1.0] * 4
+
+
+def test_plan_headline_names_the_resolution_and_the_method(tmp_path: Path) -> None:
+    """The first line says at what time resolution the plan was solved, and whether by
+    decomposition (docs/resolution.md): the tiny fixture's 2 typical days × 4 h, then the
+    same forced through the decomposition at 2 days × 6 h."""
+    res = CliRunner().invoke(app, ["plan", str(TINY)])
+    assert res.exit_code == 0, res.output
+    first = res.stdout.splitlines()[0]
+    assert "· 2 typical days × 4 h ·" in first and "decomposition" not in first
+    folder = tmp_path / "tiny"
+    shutil.copytree(TINY, folder)
+    yaml = folder / "scenario.yaml"
+    yaml.write_text(yaml.read_text().replace("solver:\n", "solver:\n  decomposition: days\n"))
+    res = CliRunner().invoke(app, ["plan", str(folder), "--resolution", "2:6"])
+    assert res.exit_code in (0, 3), res.output
+    assert "· 2 typical days × 6 h (by decomposition) ·" in res.stdout.splitlines()[0]

@@ -299,11 +299,22 @@ STATUS_NOTES = {
     "proven within {gap:.2%} of the optimum.",
     "stalled": "Stopped: branch and bound improved neither the plan nor its bound for a minute; this is "
     "the best plan found, proven within {gap:.2%} of the optimum.",
-    "rounded": "Rounded plan kept without branch and bound (solver.branch_and_bound is false): proven "
-    "within {gap:.2%} of the optimum.",
+    "rounded": "Rounded plan kept without branch and bound (solver.branch_and_bound is false, or the "
+    "model was solved by decomposition, which has none): proven within {gap:.2%} of the optimum.",
     "interrupted": "Interrupted (Ctrl-C): this is the best plan found so far, proven within {gap:.2%} of "
     "the optimum.",
 }
+
+
+def resolution_text(summary: dict[str, Any]) -> str:
+    """ " · 16 typical days × 4 h (by decomposition)": the time resolution the plan was
+    solved at (docs/resolution.md), or "" for a plan saved without it."""
+    days, snapshots = summary.get("typical_days"), summary.get("snapshots_per_period")
+    if not days or not snapshots:
+        return ""
+    hours = 24 * int(days) / int(snapshots)
+    how = " (by decomposition)" if summary.get("solve_method") == "benders" else ""
+    return f" · {int(days)} typical days × {hours:g} h{how}"
 
 
 def print_plan(plan: Plan, console: Console, explain: bool = False) -> None:
@@ -316,6 +327,7 @@ def print_plan(plan: Plan, console: Console, explain: bool = False) -> None:
             (f"[{plan.mode} mode] ", ""),
             (f"{s['status']}", status_style),
             (f" · MIP gap {s['mip_gap']:.2%}" if s["mip_gap"] is not None else "")
+            + resolution_text(s)
             + f" · build {s['build_seconds']:.1f} s, solve {s['solve_seconds']:.1f} s",
         )
     )
