@@ -245,3 +245,39 @@ def test_ratepayer_counterfactual_is_a_warm_variant_of_the_decomposed_plan() -> 
     cf, _ = got
     assert cf.objective_usd == pytest.approx(got_mono[0].objective_usd, rel=1e-4)
     np.testing.assert_array_equal(built.model.variables["modules"].solution.values, modules.values)
+
+
+class _FailingOnce:
+    """A HiGHS instance whose next solve reports a solver error (numerical trouble from a
+    warm basis), as the 24-day hourly master did once after many cuts."""
+
+    def __init__(self, h: object) -> None:
+        self._h, self.failures = h, 1
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._h, name)
+
+    def getModelStatus(self) -> object:
+        import highspy
+
+        if self.failures:
+            self.failures -= 1
+            return highspy.HighsModelStatus.kSolveError
+        return self._h.getModelStatus()  # type: ignore[attr-defined]
+
+
+def test_a_master_solve_that_errs_is_solved_again_from_scratch() -> None:
+    """The peak-hour case again: the master's first solve reports an error; it is solved
+    again from scratch and the rounds end at the same optimum (162.6 $M)."""
+    sc = f.with_solver(
+        f.scenario(f.settings(hours_per_block=12), ["AA"], [GAS], [GAS_COST], {"AA": 8_760_000}),
+        decomposition="days",
+    )
+    typ = f.typical(["AA"], steps=2, days=2, demand=[1.5, 0.5, 1.0, 1.0])
+    bd = Benders(build_model(prepare(sc, typ)).model, threads=1)
+    failing = _FailingOnce(bd.master)
+    bd.master = failing  # type: ignore[assignment]
+    term, lower, best = bd.iterate("lp", 1e-9, math.inf)
+    assert failing.failures == 0  # the error was seen
+    assert term == "optimal" and best is not None
+    assert best.objective == pytest.approx(162.6, rel=1e-6) and lower == pytest.approx(162.6, rel=1e-6)

@@ -86,6 +86,16 @@ _EXACT_TOL = 1e-9
 ROUNDS_PAST_DEADLINE = 10
 #: a cut is added when z_k exceeds θ_k by more than this (relative to |z_k| + 1)
 _CUT_TOL = 1e-7
+#: HiGHS statuses that are an answer (anything else is solved again from scratch once)
+_DEFINITE = (
+    highspy.HighsModelStatus.kOptimal,
+    highspy.HighsModelStatus.kModelEmpty,
+    highspy.HighsModelStatus.kInfeasible,
+    highspy.HighsModelStatus.kUnbounded,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible,
+    highspy.HighsModelStatus.kTimeLimit,
+    highspy.HighsModelStatus.kInterrupt,
+)
 #: HiGHS options of the master over the solver settings: with its cuts (dense rows,
 #: coefficients from 2e-4 to 6e5) the warm re-solves run faster scaled by largest value
 #: (strategy 4) than with HiGHS's default (1, the settings' default, best for the whole
@@ -517,6 +527,12 @@ class Benders:
         h = self.master
         h.run()
         status = h.getModelStatus()
+        if status not in _DEFINITE:
+            # numerical trouble from the warm basis (HiGHS "error" after many cuts at 24
+            # days hourly): solve again from scratch once
+            h.clearSolver()
+            h.run()
+            status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             return _status_word(status), np.zeros(0), np.zeros(0), math.nan, np.zeros(0)
         sol = h.getSolution()
@@ -543,6 +559,10 @@ class Benders:
         h.changeRowsBounds(len(lo), np.arange(len(lo), dtype=np.int32), lo, up)
         h.run()
         status = h.getModelStatus()
+        if status not in _DEFINITE:
+            h.clearSolver()  # numerical trouble from the warm basis: once more from scratch
+            h.run()
+            status = h.getModelStatus()
         if status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty):
             return _day_result(h, len(day.cols), feasible=True)
         if status not in (
@@ -988,10 +1008,26 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
             lower = max(lower, min(children))
             emit(SolveEvent("rounding", "end", elapsed(), bound_musd=lower, message="number-of-fabs bound"))
         candidates.sort(key=lambda c: c[0])
-        candidates.append((lower, round_fabs(y)))
-        if _fractional(y):
-            candidates.append((lower, fabs_by_count(y, math.ceil(total - _INT_TOL))))
-            candidates.append((lower, fabs_by_count(y, math.floor(total + _INT_TOL))))
+
+        def count_bound(choice: xr.DataArray) -> float:
+            """The bound of the count branch a fab choice falls in (``lower`` before any)."""
+            if len(children) != 2:
+                return lower
+            n = float(choice.fillna(0.0).sum())
+            return children[0] if n <= math.floor(total) + _INT_TOL else children[1]
+
+        for choice in (
+            round_fabs(y),
+            *(
+                (
+                    fabs_by_count(y, math.ceil(total - _INT_TOL)),
+                    fabs_by_count(y, math.floor(total + _INT_TOL)),
+                )
+                if _fractional(y)
+                else ()
+            ),
+        ):
+            candidates.append((max(lower, count_bound(choice)), choice))
     else:
         candidates.append((lower, None))
 
