@@ -51,7 +51,9 @@ def main() -> None:
     ap.add_argument("--days", type=int, nargs="+", default=[4, 12, 24])
     ap.add_argument("--block", type=int, default=None, help="hours per block (default: the scenario's)")
     ap.add_argument("--runs", type=int, default=1)
-    ap.add_argument("--mip-gap", type=float, default=None, help="solver.mip_gap (default: the scenario's, 0.02)")
+    ap.add_argument(
+        "--mip-gap", type=float, default=None, help="solver.mip_gap (default: the scenario's, 0.02)"
+    )
     args = ap.parse_args()
     from stateside.scenario.load import load_default
 
@@ -60,7 +62,8 @@ def main() -> None:
     for n in args.regions:
         for days in args.days:
             runs = [
-                run_child(CHILD.format(n=n, days=days, block=block, mip_gap=args.mip_gap), timeout=1800) for _ in range(args.runs)
+                run_child(CHILD.format(n=n, days=days, block=block, mip_gap=args.mip_gap), timeout=1800)
+                for _ in range(args.runs)
             ]
             row = dict(runs[0])
             for k in ("wall_s", "build_s", "solve_s", "peak_rss_mb"):
