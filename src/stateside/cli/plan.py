@@ -300,7 +300,7 @@ STATUS_NOTES = {
     "stalled": "Stopped: branch and bound improved neither the plan nor its bound for a minute; this is "
     "the best plan found, proven within {gap:.2%} of the optimum.",
     "rounded": "Rounded plan kept without branch and bound (solver.branch_and_bound is false, or the "
-    "model was solved by decomposition, which has none): proven within {gap:.2%} of the optimum.",
+    "model was solved by decomposition, which has none over the campus modules): proven within {gap:.2%} of the optimum.",
     "interrupted": "Interrupted (Ctrl-C): this is the best plan found so far, proven within {gap:.2%} of "
     "the optimum.",
 }

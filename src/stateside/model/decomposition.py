@@ -34,7 +34,7 @@ column's total coefficient over a day's rows is the same at every step, which is
 makes the average exact — a storage level appears as :math:`+1` and :math:`-1` in
 consecutive steps of its cyclic day and sums to 0), so the averaged day is a relaxation
 of the hourly one and the master is a relaxation of the model: its optimum is a **lower
-bound**. The master starts as a 1-snapshot-a-day model (the size of the default plan's
+bound**. The master starts as a 1-snapshot-a-day model (about the size of the 4:4 plan's
 LP) and each round adds one cut per day whose :math:`z_k` exceeds its :math:`\theta_k`.
 
 Every :math:`\bar x` with its days' dispatch is a feasible plan; its cost
@@ -45,8 +45,11 @@ the bounds are within ``tolerance``.
 LP bounds meet (the *relaxation*); the modules and fabs are then rounded as in the
 monolithic solve (:mod:`stateside.model.rounding`), fixed in the master, and the rounds
 continue with every cut kept (a cut bounds :math:`z_k`, whatever the integers) until the
-fixed plan is within tolerance of its own bound. The proven gap reported is the fixed
-plan's cost against the relaxation's bound, tightened by the number-of-fabs branches.
+fixed plan is within tolerance of its own bound. The fewest whole fabs are tried first;
+only a plan outside ``mip_gap`` brings the number-of-fabs branches (a tighter bound and
+their own fab choices) and then the branch and bound over the fabs alone on the master
+(:func:`stateside.model.solve._fab_tree_bound` through :class:`_TreeView`). The proven gap
+reported is the best plan's cost against the best of these bounds.
 
 **Infeasible days.** A day whose subproblem is infeasible at :math:`\bar x` (e.g. lost
 load above what the master's ``it_unpowered`` allows) is solved again with a penalised
@@ -95,7 +98,11 @@ _DEFINITE = (
     highspy.HighsModelStatus.kUnboundedOrInfeasible,
     highspy.HighsModelStatus.kTimeLimit,
     highspy.HighsModelStatus.kInterrupt,
+    highspy.HighsModelStatus.kMemoryLimit,
 )
+#: the decomposition's branch and bound over the fabs may spend this many times the
+#: relaxation's time (each node is about one round of it; at least MIN_ROUNDING_BUDGET_S)
+TREE_BUDGET_ROUNDS = 3.0
 #: HiGHS options of the master over the solver settings: with its cuts (dense rows,
 #: coefficients from 2e-4 to 6e5) the warm re-solves run faster scaled by largest value
 #: (strategy 4) than with HiGHS's default (1, the settings' default, best for the whole
@@ -788,8 +795,9 @@ FIXED_STAGE_SHARE = 0.3
 
 def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
     """Solve ``built`` by :class:`Benders` (module docstring): the relaxation to
-    ``STAGE_GAP_SHARE × mip_gap``, the number-of-fabs bound, rounding, then the plan with
-    the integers fixed. Returns a :class:`stateside.model.solve.SolveResult` (method ``"benders"``)
+    ``STAGE_GAP_SHARE × mip_gap``; the plan with the fewest whole fabs, the modules rounded
+    and the integers fixed; while not within ``mip_gap``, the number-of-fabs bound and its
+    candidates, then the branch and bound over the fabs for a deeper bound. Returns a :class:`stateside.model.solve.SolveResult` (method ``"benders"``)
     whose ``warm`` is a :class:`DecomposedWarm` for variants of the plan."""
     from stateside.model.rounding import fabs_by_count, round_fabs, round_modules
     from stateside.model.solve import (
@@ -853,6 +861,9 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
         return out
 
     def result(term: str, best: BendersPoint | None, lower: float | None, gap: float | None) -> Any:
+        if ints:  # the stages a model with integers reports, even when one had nothing to do
+            for stage in ("relaxation", "rounding", "fixed_lp"):
+                stage_seconds.setdefault(stage, 0.0)
         if lower is not None and not math.isfinite(lower):
             lower = gap = None
         if best is not None:
@@ -984,14 +995,19 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
         consider(fabs_by_count(y, max(1, math.floor(total))))
     candidates: list[tuple[float, xr.DataArray | None]] = []  # (bound of its branch, fab choice)
     children: list[float] = []  # each count branch's bound
-    branches: list[tuple[float, float, float, xr.DataArray]] = []  # (count from, to, bound, fabs)
+    branches: list[tuple[int, float, float, xr.DataArray]] = []  # (index in children, count from, to, fabs)
     if y is not None:
         assert fab is not None
         if fractional_count and not (within() or stop()) and time.perf_counter() < until:
             emit(SolveEvent("rounding", "start", elapsed(), bound_musd=lower, message="number-of-fabs bound"))
             row = bd.count_row(fab)
             children = []
-            for lo, up in ((-np.inf, float(math.floor(total))), (float(math.ceil(total)), np.inf)):
+            for i, (lo, up) in enumerate(
+                ((-np.inf, float(math.floor(total))), (float(math.ceil(total)), np.inf))
+            ):
+                if interrupted:
+                    children.append(-math.inf)  # not solved: no bound from this branch
+                    continue
                 bd.master.changeRowBounds(row, lo, up)
                 t_b, lb_b, _ = run("rounding", until)
                 if t_b == "infeasible" and not math.isfinite(lb_b):
@@ -1002,7 +1018,7 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
                     continue
                 children.append(lb_b)
                 y_b = bd.master_values(fab, bd.last_x)
-                branches.append((lo, up, lb_b, y_b))
+                branches.append((i, lo, up, y_b))
                 candidates.append((lb_b, fabs_by_count(y_b, round(float(y_b.fillna(0.0).sum())))))
             bd.drop_row(row)
             lower = max(lower, min(children))
@@ -1032,7 +1048,12 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
         candidates.append((lower, None))
 
     # 3. the plan with the integers fixed, for each fab candidate while not within the gap
+    # (each fab choice once, with the best bound it came with)
+    distinct: list[tuple[float, xr.DataArray | None]] = []
     for bound, choice in candidates:
+        if not any(_same(c, choice) for _, c in distinct):
+            distinct.append((bound, choice))
+    for bound, choice in distinct:
         if stop() or within():
             break
         if best is not None and bound >= best.objective:
@@ -1062,19 +1083,27 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
                 "rounding", "start", elapsed(), best.objective, lower, gap, message="fab branch and bound"
             )
         )
-        view = _TreeView(bd, run, deadline, stage_seconds, lambda: interrupted)
-        # where one count branch alone can beat the plan, search under its count only
-        live = [b for b in branches if b[2] < best.objective]
-        if len(live) == 1 and len(children) == 2:
-            lo, up, lb_b, y_b = live[0]
-            row = bd.count_row(fab)
-            bd.master.changeRowBounds(row, lo, up)
-            others = [c for c in children if c != lb_b]
-            tree = _fab_tree_bound(view, fab, y_b, lb_b)[0]  # type: ignore[arg-type]
-            bd.drop_row(row)
-            lower = max(lower, min([tree, *others]))
-        else:
-            lower = max(lower, _fab_tree_bound(view, fab, y, lower)[0])  # type: ignore[arg-type]
+        view = _TreeView(
+            bd, run, deadline, TREE_BUDGET_ROUNDS * stage_seconds.get("relaxation", 0.0), lambda: interrupted
+        )
+        # where one count branch alone can beat the plan (the other solved, its bound no
+        # better than the plan), search under that count only
+        live = [b for b in branches if children[b[0]] < best.objective]
+        tree = -math.inf
+        try:
+            if len(live) == 1 and len(children) == 2 and children[1 - live[0][0]] >= best.objective:
+                i, lo, up, y_b = live[0]
+                row = bd.count_row(fab)
+                try:
+                    bd.master.changeRowBounds(row, lo, up)
+                    tree = min(_fab_tree_bound(view, fab, y_b, children[i])[0], children[1 - i])  # type: ignore[arg-type]
+                finally:
+                    bd.drop_row(row)
+            else:
+                tree = _fab_tree_bound(view, fab, y, lower)[0]  # type: ignore[arg-type]
+        except KeyboardInterrupt:
+            interrupted = True  # the plan in hand is kept, with the bound before the search
+        lower = max(lower, tree)
         gap = _gap(best.objective, lower)
         emit(
             SolveEvent(
@@ -1114,12 +1143,13 @@ class _TreeView:
         bd: Benders,
         run: Callable[[str, float], tuple[str, float, BendersPoint | None]],
         deadline: float,
-        stage_seconds: dict[str, float],
+        budget_s: float,
         interrupted: Callable[[], bool],
     ) -> None:
         self.h = _MasterByModelColumn(bd)
         self.lb, self.ub = bd.lb, bd.ub
-        self.stage_seconds = stage_seconds
+        # what the search reads its time budget from (the relaxation's time in the staged solve)
+        self.stage_seconds = {"relaxation": budget_s}
         self._bd, self._run, self._deadline, self._interrupted = bd, run, deadline, interrupted
         self._lower = math.nan
 
@@ -1140,6 +1170,10 @@ class _TreeView:
 
     def run(self, stage: str, _seconds: float) -> str:
         term, self._lower, _ = self._run(stage, self._deadline)
+        if term == "infeasible" and math.isfinite(self._lower):
+            # the master was solved before (a round's bound exists): not a proof that the
+            # node has no plan (numerical trouble, or a day infeasible whatever the master)
+            return "error"
         return term
 
     def point(self) -> Any:

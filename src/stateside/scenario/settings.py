@@ -75,7 +75,7 @@ class SolverSettings(_Strict):
         1,
         ge=0,
         le=5,
-        description="HiGHS simplex scaling (0 off, 1 choose, 2 equilibration, 3 forced equilibration, 4 max value 0, 5 max value 1). With devex pricing, 1 (HiGHS's default) solves the 4:4 plan's LP relaxation (one LP) in 11.0 s against 13.4 s for 4; the decomposition's master (models of 400,000 rows or more) always uses 4, faster with its cuts (docs/benchmarks.md).",
+        description="HiGHS simplex scaling (0 off, 1 choose, 2 equilibration, 3 forced equilibration, 4 max value 0, 5 max value 1). With devex pricing, 1 (HiGHS's default) solves the 4:4 plan's LP relaxation (one LP) in 11.0 s against 13.4 s for 4; the decomposition's master (solver.decomposition) always uses 4, faster with its cuts (docs/benchmarks.md).",
     )
     dual_edge_weights: Literal["choose", "dantzig", "devex", "steepest_edge"] = Field(
         "devex",
