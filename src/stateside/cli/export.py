@@ -11,16 +11,18 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from stateside.export.pypsa import ExportError, PypsaExport, export_pypsa
 from stateside.scenario.load import default_dir_checked, load_checked
 from stateside.scenario.types import Scenario
+
+if TYPE_CHECKING:  # the PyPSA export (and the report colours it uses) load only when exporting
+    from stateside.export.pypsa import PypsaExport
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -148,6 +150,8 @@ def pypsa_command(
     if out.exists() and out.is_dir():
         raise _fail(f"{out} is a folder; give the path of the .nc file to write")
     logging.getLogger("pypsa").setLevel(logging.WARNING)  # no INFO lines about the file it wrote
+    from stateside.export.pypsa import ExportError, export_pypsa
+
     try:
         info = export_pypsa(scenario, out, plan=plan, period=period)
     except ExportError as exc:
