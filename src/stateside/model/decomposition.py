@@ -921,6 +921,9 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
     mod_ok = modules is not None and any(v is modules for v in ints)
     y = bd.master_values(fab, x_relaxed) if fab_ok and fab is not None else None
     total = float(y.fillna(0.0).sum()) if y is not None else 0.0
+    # the relaxation builds a fraction of some fab: the campuses are re-solved for each fab
+    # decision (their modules then round from that LP), and the fab search may tighten the bound
+    fab_fractional = y is not None and _fractional(y)
     gap_goal = float(settings.mip_gap)
     best: BendersPoint | None = None
     fixed_term = "optimal"
@@ -944,7 +947,7 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
         source = x_relaxed
         if choice is not None and fab is not None:
             bd.fix_var(fab, choice)
-            if mod_ok and y is not None and _fractional(y):
+            if mod_ok and fab_fractional:
                 t_r, _, _ = run("rounding", deadline)  # the campuses adapt to the fab decision
                 if t_r not in ("optimal", "time_limit", "stalled"):
                     bd.unfix_var(fab)
@@ -1039,7 +1042,7 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
                     fabs_by_count(y, math.ceil(total - _INT_TOL)),
                     fabs_by_count(y, math.floor(total + _INT_TOL)),
                 )
-                if _fractional(y)
+                if fab_fractional
                 else ()
             ),
         ):
@@ -1059,7 +1062,7 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
         if best is not None and bound >= best.objective:
             continue  # its branch cannot do better than the plan in hand
         before = sum(_same(c, choice) for c in attempts)
-        if (before and not (mod_ok and y is not None and _fractional(y))) or before > 1:
+        if (before and not (mod_ok and fab_fractional)) or before > 1:
             continue  # the same fab choice, with no campus re-solve to round it otherwise, or twice
         consider(choice)
     if best is None:
@@ -1072,7 +1075,7 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
             None,
         )
     gap = _gap(best.objective, lower)
-    if gap > gap_goal and mod_ok and y is not None and _fractional(y) and not stop():
+    if gap > gap_goal and mod_ok and fab_fractional and not stop():
         # not proven within the gap: a deeper bound from branch and bound over the fabs
         # alone (modules relaxed), each node the master iterated with its fabs fixed
         from stateside.model.solve import _fab_tree_bound
@@ -1112,7 +1115,7 @@ def solve_decomposed(built: Any, settings: Any, t0: float, emit: Any) -> Any:
         )
     if interrupted:
         final = "interrupted"
-    elif gap <= float(settings.mip_gap):
+    elif gap <= gap_goal:
         final = "optimal"
     elif time.perf_counter() > deadline:
         final = "time_limit"
